@@ -1,0 +1,165 @@
+"""The `autograder` command line: release, grade, grade-all, validate, solutions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograder import reports
+from autograder.course import Course, CourseError
+
+
+def _course(args) -> Course:
+    return Course.find(args.course)
+
+
+def cmd_release(args) -> int:
+    from autograder.release import release, stale_files
+
+    course = _course(args)
+    stale_all = []
+    for assignment in course.select(args.ids):
+        if args.check:
+            stale = stale_files(assignment)
+            stale_all += stale
+            print(f"{assignment.id}: {'stale: ' + ', '.join(stale) if stale else 'current'}")
+        else:
+            print(f"{assignment.id}: released to {release(assignment).relative_to(course.root)}")
+    if stale_all:
+        print(f"release/ is stale in {len(stale_all)} files: run `autograder release`", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from autograder.grading import grade
+
+    course = _course(args)
+    assignment = course.assignment(args.id)
+    result = grade(assignment, Path(args.path), gpu=args.gpu, isolate=not args.no_sandbox)
+    with reports.QuietWorkflowCommands(sys.stdout):
+        print(reports.table(result))
+    if args.json:
+        reports.write_json(args.json, reports.to_json(result))
+    if args.gradescope:
+        reports.write_json(args.gradescope, reports.gradescope(result))
+    if args.markdown:
+        Path(args.markdown).write_text(reports.markdown(result), encoding="utf-8")
+    if args.classroom:
+        data = reports.classroom(result)
+        reports.write_json(args.classroom, data)
+        reports.set_github_output("result", reports.encode_classroom(data))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from autograder.validate import validate
+
+    course = _course(args)
+    rows = []
+    header = f"{'assignment':<22} {'reference':>10} {'stub':>8} {'determ.':>8} {'time':>8} {'budget':>7}  ok"
+    print(header)
+    print("-" * len(header))
+    for assignment in course.select(args.ids):
+        row = validate(assignment, gpu=args.gpu)
+        rows.append(row)
+        ref = f"{row.reference.score:g}/{row.reference.max_score:g}"
+        stub = f"{row.stub.score:g}/{row.stub.max_score:g}"
+        print(f"{row.id:<22} {ref:>10} {stub:>8} {'yes' if row.deterministic else 'NO':>8} "
+              f"{row.duration_s:>7.1f}s {assignment.budget_s:>6g}s  {'ok' if row.ok else 'FAIL'}", flush=True)
+        for problem in row.problems:
+            print(f"    {reports.safe(problem, 600)}")
+        if row.reference.gpu_points_pending:
+            print(f"    {row.reference.gpu_points_pending:g} points await a GPU (skipped here)")
+    if args.json:
+        reports.write_json(args.json, {"assignments": [r.to_json() for r in rows]})
+    failed = [r.id for r in rows if not r.ok]
+    print(f"{len(rows) - len(failed)}/{len(rows)} assignments valid" + (f"; failing: {', '.join(failed)}" if failed else ""))
+    return 1 if failed or not rows else 0
+
+
+def cmd_solutions(args) -> int:
+    from autograder.solutions import generate
+
+    course = _course(args)
+    for assignment in course.select(args.ids):
+        print(f"{assignment.id}: {generate(assignment).relative_to(course.root)}", flush=True)
+    return 0
+
+
+def cmd_grade_all(args) -> int:
+    from autograder.bulk import grade_all
+
+    course = _course(args)
+    summary = grade_all(course.assignment(args.id), Path(args.dir), jobs=args.jobs, gpu=args.gpu,
+                        regrade=args.regrade)
+    print(summary)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="autograder", description="Release, grade and validate the course's assignments.")
+    p.add_argument("--course", help="course directory (default: the nearest one above the current folder)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
+    r.add_argument("ids", nargs="*")
+    r.add_argument("--check", action="store_true", help="exit non-zero and name the files where release/ is stale")
+    r.set_defaults(func=cmd_release)
+
+    gpu_help = "run GPU-marked tests: on, off, or auto (when CUDA is available)"
+    g = sub.add_parser("grade", help="grade one submission (a notebook or a Classroom repository folder)")
+    g.add_argument("id")
+    g.add_argument("path")
+    g.add_argument("--json", help="write the full result as JSON")
+    g.add_argument("--classroom", help="write GitHub Classroom's result object (and set the step output `result`)")
+    g.add_argument("--gradescope", help="write Gradescope's results.json")
+    g.add_argument("--markdown", help="write a Markdown summary (for $GITHUB_STEP_SUMMARY)")
+    g.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
+    g.add_argument("--no-sandbox", action="store_true", help="skip namespace isolation (debugging only)")
+    g.set_defaults(func=cmd_grade)
+
+    b = sub.add_parser("grade-all", help="grade every submission in nbgrader's submitted/<student>/<ID>/ layout")
+    b.add_argument("id")
+    b.add_argument("dir", help="the folder holding submitted/ (an nbgrader course directory)")
+    b.add_argument("--jobs", type=int, default=1)
+    b.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
+    b.add_argument("--regrade", action="store_true", help="grade again students that already have a report")
+    b.set_defaults(func=cmd_grade_all)
+
+    v = sub.add_parser("validate", help="reference 100 %%, stub 0, deterministic, within budget, release current")
+    v.add_argument("ids", nargs="*")
+    v.add_argument("--json")
+    v.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("solutions", help="execute the reference notebooks into solutions/")
+    s.add_argument("ids", nargs="*")
+    s.set_defaults(func=cmd_solutions)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CourseError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an engine or course problem: one clear line, the details for maintainers
+        from autograder.notebook import NotebookError
+        from autograder.release import ReleaseError
+
+        if isinstance(exc, (NotebookError, ReleaseError, RuntimeError)):
+            print(f"autograder: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

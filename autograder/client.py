@@ -1,0 +1,243 @@
+"""The trusted side's view of the submission: a proxy whose calls run in the worker.
+
+Hidden tests receive ``Submission`` as the ``submission`` fixture. Attribute access, calls, indexing,
+``len`` and iteration are requests to the worker; answers are decoded with ``codec`` (plain data) or
+become ``Remote`` handles. Every failure becomes a ``SubmissionError`` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from autograder import codec
+from autograder.sandbox import Limits, WorkerGone, WorkerProcess, WorkerTimeout
+
+
+class SubmissionError(Exception):
+    """Student code failed in a way a student can act on; ``str()`` is the reason shown in the report."""
+
+
+class StudentError(SubmissionError):
+    """Student code raised an exception."""
+
+
+class NotImplementedYet(StudentError):
+    """The function is still the release's stub."""
+
+
+class MissingAnswer(SubmissionError):
+    """The notebook does not define a name the test needs."""
+
+
+class StudentTimeout(SubmissionError):
+    """Student code did not finish within the test's time limit."""
+
+
+class WorkerCrashed(SubmissionError):
+    """The worker process died or broke the protocol (exit, memory limit, crash)."""
+
+
+class LoadFailed(SubmissionError):
+    """The notebook could not be loaded at all, so no test can call it."""
+
+
+class Client:
+    """Owns the worker: starts it, loads the submission, restarts it after a crash or timeout."""
+
+    def __init__(self, workdir: Path, limits: Limits, hide: list[str], load_timeout_s: float = 120,
+                 isolate: bool = True):
+        self.workdir, self.limits, self.hide, self.isolate = workdir, limits, hide, isolate
+        self.program_path = workdir / "program.json"
+        program = json.loads(self.program_path.read_text(encoding="utf-8"))
+        self.defines: dict[str, str] = program.get("defines", {})
+        self.missing: list[str] = program.get("missing", [])
+        self.notebook_error: str | None = program.get("error")
+        self.load_timeout_s = load_timeout_s
+        self.worker: WorkerProcess | None = None
+        self.load_report: list[dict] = []
+        self.load_failure: str | None = None
+        self.deadline: float | None = None
+        self.timeout_s: float | None = None
+        self.sandbox: dict = {}
+        self.restarts = 0
+        self.outputs: list[str] = []
+
+    # -- lifecycle
+    def ensure_started(self) -> None:
+        if self.load_failure:
+            raise LoadFailed(self.load_failure)
+        if self.worker is not None and self.worker.alive():
+            return
+        if self.worker is not None:
+            self._discard()
+            self.restarts += 1
+        self.worker = WorkerProcess(self.program_path, self.workdir, self.limits, self.hide, self.isolate)
+        self.sandbox = self.worker.sandbox
+        try:
+            self.worker.send({"op": "load"}, [])
+            header, _ = self.worker.receive(time.monotonic() + self.load_timeout_s)
+        except WorkerTimeout:
+            self.load_failure = (f"loading your notebook did not finish within {self.load_timeout_s:.0f} s: is there "
+                                 "an infinite loop or long training at the top level of an answer cell?")
+        except WorkerGone as exc:
+            self.load_failure = f"loading your notebook stopped the grader's worker: {exc}"
+        except codec.ProtocolError:
+            self.load_failure = "loading your notebook broke the grader's worker protocol"
+        else:
+            self.load_report = header.get("value", {}).get("cells", []) if header.get("ok") else []
+            return
+        self._discard()
+        raise LoadFailed(self.load_failure)
+
+    def _discard(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.outputs.append(self.worker.output.text())
+            self.worker = None
+
+    def close(self) -> None:
+        self._discard()
+
+    def output(self) -> str:
+        current = [self.worker.output.text()] if self.worker is not None else []
+        return "\n".join(t for t in self.outputs + current if t)
+
+    # -- requests
+    def request(self, header: dict, blobs: list[bytes] | None = None, label: str = "your code"):
+        self.ensure_started()
+        worker = self.worker
+        try:
+            worker.send(header, blobs or [])
+            reply, reply_blobs = worker.receive(self.deadline)
+            if not isinstance(reply, dict):
+                raise codec.ProtocolError("reply is not an object")
+            if not reply.get("ok"):
+                raise self._error(reply.get("error") or {}, label)
+            return codec.Decoder(reply_blobs, make_remote=lambda node: Remote(self, node, label)).decode(
+                reply.get("value"))
+        except WorkerTimeout:
+            self._discard()
+            limit = f" ({self.timeout_s:.0f} s)" if self.timeout_s else ""
+            raise StudentTimeout(f"`{label}` did not finish within the test's time limit{limit}") from None
+        except WorkerGone as exc:
+            self._discard()
+            raise WorkerCrashed(f"`{label}`: {exc}") from None
+        except (codec.ProtocolError, KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, SubmissionError):
+                raise
+            self._discard()
+            raise WorkerCrashed(f"`{label}` sent back something that is not a valid answer ({exc})") from None
+        except BaseException:
+            # Interrupted mid-call (pytest-timeout, Ctrl-C): the worker is busy with who knows what.
+            if not isinstance(self.worker, type(None)) and self.worker is worker:
+                self._discard()
+            raise
+
+    def _error(self, error: dict, label: str) -> SubmissionError:
+        kind, type_name = error.get("kind"), str(error.get("type", "Exception"))
+        message, where = str(error.get("message", "")), str(error.get("where", ""))
+        if kind == "missing":
+            return MissingAnswer(self.missing_reason(message))
+        if kind == "not_implemented":
+            return NotImplementedYet(f"`{label}` is not implemented yet (it raises NotImplementedError){where}")
+        detail = f": {message}" if message else ""
+        return StudentError(f"`{label}` raised {type_name}{detail}{where}")
+
+    def missing_reason(self, name: str) -> str:
+        if self.notebook_error:
+            return f"your notebook could not be read: {self.notebook_error}"
+        cell = self.defines.get(name)
+        if cell is None:
+            return f"`{name}` is not defined in your notebook"
+        if cell in self.missing:
+            return (f"`{name}` is not defined: its answer cell `{cell}` is missing from your notebook "
+                    "(deleted, or its nbgrader metadata was changed)")
+        for entry in self.load_report:
+            if entry.get("grade_id") == cell and not entry.get("ok"):
+                error = entry.get("error", {})
+                return (f"`{name}` is not defined: answer cell `{cell}` failed when run: "
+                        f"{error.get('type')}: {error.get('message')}{error.get('where', '')}")
+        return f"`{name}` is not defined: answer cell `{cell}` no longer defines it (was it renamed?)"
+
+    def load_problems(self) -> list[str]:
+        problems = []
+        for entry in self.load_report:
+            if not entry.get("ok"):
+                error = entry.get("error", {})
+                problems.append(f"cell `{entry.get('grade_id')}` failed when run: "
+                                f"{error.get('type')}: {error.get('message')}{error.get('where', '')}")
+        return problems
+
+
+def _local_to_ref(value):
+    """Arguments: a Remote goes back as a reference to its worker object; other objects are refused."""
+    if isinstance(value, Remote) and object.__getattribute__(value, "_id") is not None:
+        return {"$": "ref", "id": object.__getattribute__(value, "_id")}
+    raise TypeError(f"a test cannot send a {type(value).__qualname__} to student code; send plain data")
+
+
+class Remote:
+    """An object that lives in the worker. Compares equal only to itself."""
+
+    __slots__ = ("_client", "_id", "_type", "_label")
+
+    def __init__(self, client: Client, node: dict, label: str):
+        object.__setattr__(self, "_client", client)
+        object.__setattr__(self, "_id", node["id"])
+        object.__setattr__(self, "_type", str(node.get("type", "?")))
+        object.__setattr__(self, "_label", label)
+
+    def _request(self, op: str, label: str, **fields):
+        client = object.__getattribute__(self, "_client")
+        header = {"op": op, "target": object.__getattribute__(self, "_id")}
+        blobs: list[bytes] = []
+        for key, value in fields.items():
+            header[key] = codec.encode(value, blobs, _local_to_ref) if key in ("args", "kwargs", "key") else value
+        return client.request(header, blobs, label)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        label = f"{object.__getattribute__(self, '_label')}.{name}"
+        return self._request("getattr", label, name=name)
+
+    def __call__(self, *args, **kwargs):
+        return self._request("call", object.__getattribute__(self, "_label"), args=list(args), kwargs=dict(kwargs))
+
+    def __getitem__(self, key):
+        return self._request("getitem", f"{object.__getattribute__(self, '_label')}[...]", key=key)
+
+    def __len__(self) -> int:
+        value = self._request("len", f"len({object.__getattribute__(self, '_label')})")
+        if type(value) is not int:
+            raise WorkerCrashed("len() did not return an integer")
+        return value
+
+    def __iter__(self):
+        values = self._request("iter", f"iter({object.__getattribute__(self, '_label')})")
+        if type(values) is not list:
+            raise WorkerCrashed("iteration did not return a list")
+        return iter(values)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("remote objects are read-only from the tests")
+
+    def __repr__(self) -> str:
+        return f"<remote {object.__getattribute__(self, '_type')} from `{object.__getattribute__(self, '_label')}`>"
+
+
+class Submission(Remote):
+    """The student's module (``submission`` in hidden tests): ``submission.fit(X, y)`` runs ``fit`` in the worker."""
+
+    def __init__(self, client: Client):
+        super().__init__(client, {"id": None, "type": "module"}, "submission")
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._request("getattr", name, name=name)
+
+    def __repr__(self) -> str:
+        return "<the student's submission>"

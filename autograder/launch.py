@@ -1,0 +1,172 @@
+"""Turn this process into the sandboxed worker, then exec it.
+
+Started by ``autograder.sandbox`` with a JSON configuration. Before any student code exists it:
+isolates namespaces (mount, network, PID, IPC, UTS) where the kernel allows it, hides the course
+(hidden tests, solutions, sources), home directories and temp folders behind empty tmpfs mounts,
+drops to an unprivileged user when started as root, applies resource limits, and tells the trusted
+side what it enforced as the first message on the reply pipe. Only then does it exec the worker.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+
+from autograder import codec
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+NOBODY = 65534
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source, target, fstype, flags, data=None) -> None:
+    enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
+    _check(libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def mask_except(directory: str, keep: list[str], writable: set[str]) -> None:
+    """Hide ``directory`` behind an empty tmpfs, then bind back only the ``keep`` paths in it (read-only
+    unless listed in ``writable``). The original stays reachable through an O_PATH descriptor meanwhile."""
+    original = os.open(directory, os.O_PATH | os.O_DIRECTORY)
+    try:
+        _mount("tmpfs", directory, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+        for path in sorted(keep):
+            if any(_under(path, other) and path != other for other in keep):
+                continue  # already visible through an enclosing kept folder
+            origin = f"/proc/self/fd/{original}/{os.path.relpath(path, directory)}"
+            if os.path.isdir(origin):
+                os.makedirs(path, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "a").close()
+            _mount(origin, path, None, MS_BIND | MS_REC)
+            if path not in writable:
+                _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    finally:
+        os.close(original)
+
+
+def isolate(config: dict, as_root: bool) -> dict:
+    """Namespaces and masks. Returns what was enforced, for the report."""
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
+    uid, gid = os.getuid(), os.getgid()
+    if not as_root:
+        flags |= CLONE_NEWUSER
+    _check(libc.unshare(flags), "unshare")
+    if not as_root:  # map ourselves to root inside the user namespace so we may mount
+        with open("/proc/self/setgroups", "w") as f:
+            f.write("deny")
+        with open("/proc/self/uid_map", "w") as f:
+            f.write(f"0 {uid} 1")
+        with open("/proc/self/gid_map", "w") as f:
+            f.write(f"0 {gid} 1")
+    # PID namespace: the worker must be a child; it becomes PID 1, and when it dies every process it left dies.
+    child = os.fork()
+    if child:
+        _wait_and_exit(child)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    keep = [os.path.realpath(p) for p in config["keep"] if os.path.exists(p)]
+    writable = {os.path.realpath(config["workdir"])}
+    masked = []
+    hide = sorted({os.path.realpath(p) for p in config["hide"] if os.path.isdir(p)}, key=len)
+    for directory in hide:
+        if any(_under(directory, done) for done in masked):
+            continue
+        mask_except(directory, [k for k in keep if _under(k, directory) and k != directory], writable)
+        masked.append(directory)
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        pass  # an older /proc view shows host PIDs but still no secrets of other users
+    return {"namespaces": True, "network": "off (empty network namespace)", "hidden": masked}
+
+
+def _wait_and_exit(child: int) -> None:
+    """The launcher's parent half: forward the child's exit status, never run student code."""
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: os.kill(child, signal.SIGKILL))
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+
+
+def drop_privileges() -> None:
+    os.setgroups([])
+    os.setresgid(NOBODY, NOBODY, NOBODY)
+    os.setresuid(NOBODY, NOBODY, NOBODY)
+
+
+def set_limits(limits: dict) -> dict:
+    mib = 1024 * 1024
+    wanted = {
+        resource.RLIMIT_AS: limits["memory_mb"] * mib,
+        resource.RLIMIT_CPU: limits["cpu_s"],
+        resource.RLIMIT_FSIZE: limits["file_mb"] * mib,
+        resource.RLIMIT_NOFILE: limits["open_files"],
+        resource.RLIMIT_CORE: 0,
+    }
+    if limits.get("processes"):
+        wanted[resource.RLIMIT_NPROC] = limits["processes"]
+    for kind, value in wanted.items():
+        soft, hard = resource.getrlimit(kind)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
+    return dict(limits)
+
+
+def main(config_path: str) -> None:
+    with open(config_path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    reply = os.fdopen(config["write_fd"], "wb", closefd=False)
+    status: dict = {"user": "unchanged", "namespaces": False, "network": "on (not isolated)", "hidden": []}
+    as_root = os.geteuid() == 0
+    if config.get("isolate", True):
+        try:
+            status.update(isolate(config, as_root))
+        except OSError as exc:
+            status["isolation_error"] = str(exc)
+    if as_root and config.get("drop_privileges", True):
+        os.chown(config["workdir"], NOBODY, NOBODY)
+        for root, dirs, files in os.walk(config["workdir"]):
+            for name in dirs + files:
+                os.lchown(os.path.join(root, name), NOBODY, NOBODY)
+        drop_privileges()
+        status["user"] = "nobody (uid 65534)"
+    elif not as_root:
+        status["user"] = f"uid {os.getuid()} (the grader was not started as root)"
+    status["limits"] = set_limits(config["limits"])
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    os.chdir(config["workdir"])
+    codec.write_message(reply, {"ok": True, "sandbox": status}, [])
+    os.execve(sys.executable, [sys.executable, "-m", "autograder.worker", config["program"],
+                               str(config["read_fd"]), str(config["write_fd"])], config["env"])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

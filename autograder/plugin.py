@@ -1,0 +1,214 @@
+"""The pytest plugin that runs a hidden suite against a submission and records per-test results.
+
+It runs inside the trusted grading process (``python -m pytest -p autograder.plugin``); student code
+only ever runs in the worker behind the ``submission`` fixture. Results are written after every test,
+so a run killed by its whole-run limit still reports what it finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from autograder.client import Client, LoadFailed, Submission, SubmissionError
+from autograder.sandbox import Limits
+
+GPU_SKIP_REASON = "needs a GPU"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--ag-config", default=None, help="autograder: grading configuration (JSON)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): points a hidden test is worth")
+    config.addinivalue_line("markers", "gpu: the test needs a CUDA GPU")
+    path = config.getoption("--ag-config")
+    config._ag = Recorder(json.loads(Path(path).read_text())) if path else None
+    if config._ag:
+        config.pluginmanager.register(config._ag, "autograder-recorder")
+
+
+def points_of(item) -> float | None:
+    marker = item.get_closest_marker("points")
+    if marker is None or not marker.args or not isinstance(marker.args[0], (int, float)):
+        return None
+    return float(marker.args[0])
+
+
+def gpu_available(mode: str) -> bool:
+    if mode in ("on", "off"):
+        return mode == "on"
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Recorder:
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.results: dict[str, dict] = {}
+        self.order: list[str] = []
+        self.client: Client | None = None
+        self.gpu = False
+        self.started = time.monotonic()
+
+    # -- collection: points, GPU rule
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        has_gpu_tests = any(item.get_closest_marker("gpu") for item in items)
+        self.gpu = has_gpu_tests and gpu_available(self.settings.get("gpu", "auto"))
+        for item in items:
+            name = self.name(item)
+            points = points_of(item)
+            is_gpu = item.get_closest_marker("gpu") is not None
+            self.order.append(name)
+            self.results[name] = {
+                "name": name, "status": "error", "score": 0.0, "max_score": points or 0.0,
+                "message": "not run: the grading run stopped before this test", "gpu": is_gpu,
+            }
+            if points is None:
+                self.results[name]["message"] = "hidden test has no points marker (a course bug, not yours)"
+            if is_gpu and not self.gpu:
+                item.add_marker(pytest.mark.skip(reason=GPU_SKIP_REASON))
+        self.flush()
+
+    def name(self, item) -> str:
+        return item.nodeid.split("/")[-1]
+
+    # -- fixtures' shared client
+    def get_client(self) -> Client:
+        if self.client is None:
+            s = self.settings
+            self.client = Client(Path(s["workdir"]), Limits(**s.get("limits", {})), s.get("hide", []),
+                                 load_timeout_s=s.get("load_timeout_s", 120), isolate=s.get("isolate", True))
+        return self.client
+
+    # -- outcomes
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        name = self.name(item)
+        entry = self.results.get(name)
+        if entry is None:
+            return
+        if report.skipped and call.when in ("setup", "call"):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+            reason = reason.removeprefix("Skipped: ")
+            entry.update(status="skipped", score=0.0, message=one_line(reason))
+        elif report.failed:
+            if entry["status"] in ("failed", "error") and entry.get("_final"):
+                return  # keep the first failure (call), not the teardown's
+            entry.update(self.classify(call.excinfo), score=0.0, _final=True)
+        elif call.when == "call" and report.passed:
+            points = points_of(item)
+            if points is None:
+                entry.update(status="error", score=0.0, _final=True)
+            else:
+                entry.update(status="passed", score=points, message="", _final=True)
+        if call.when == "teardown":
+            self.flush()
+
+    def classify(self, excinfo) -> dict:
+        if excinfo is None:
+            return {"status": "error", "message": "unknown failure"}
+        exc = excinfo.value
+        if isinstance(exc, SubmissionError):
+            return {"status": "error", "message": one_line(str(exc))}
+        text = str(exc)
+        if "Timeout" in text and "pytest-timeout" in text:
+            return {"status": "error", "message": "timed out: the test exceeded its time limit"}
+        if isinstance(exc, AssertionError):
+            lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+            return {"status": "failed", "message": one_line("; ".join(lines) or "assertion failed")}
+        return {"status": "failed", "message": one_line(f"{type(exc).__name__}: {text}")}
+
+    def flush(self) -> None:
+        client = self.client
+        tests = [{k: v for k, v in self.results[n].items() if not k.startswith("_")} for n in self.order]
+        data = {
+            "tests": tests,
+            "gpu": self.gpu,
+            "load_problems": client.load_problems() if client else [],
+            "sandbox": client.sandbox if client else {},
+            "restarts": client.restarts if client else 0,
+            "output": client.output()[-20000:] if client else "",
+        }
+        path = Path(self.settings["results"])
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1))
+        os.replace(tmp, path)
+
+    def pytest_sessionfinish(self, session):
+        if self.client is not None:
+            self.client.close()
+        self.flush()
+
+
+# ---------------------------------------------------------------- fixtures
+
+def _recorder(request) -> Recorder:
+    recorder = request.config._ag
+    if recorder is None:
+        pytest.skip("hidden tests run through `autograder grade`")
+    return recorder
+
+
+@pytest.fixture(scope="session")
+def submission(request):
+    """The student's module, living in the sandboxed worker."""
+    client = _recorder(request).get_client()
+    try:
+        client.ensure_started()
+    except LoadFailed:
+        pass  # every test that uses it reports the reason
+    return Submission(client)
+
+
+@pytest.fixture(autouse=True)
+def _submission_guard(request):
+    """Per-test deadline and seeds, for tests that use the submission."""
+    if "submission" not in request.fixturenames or request.config._ag is None:
+        yield
+        return
+    recorder = request.config._ag
+    client = recorder.get_client()
+    marker = request.node.get_closest_marker("timeout")
+    limit = float(marker.args[0]) if marker and marker.args else float(recorder.settings.get("test_timeout_s", 60))
+    client.timeout_s = limit
+    client.deadline = None
+    client.request({"op": "seed", "seed": 0}, label="seeding the worker")
+    client.deadline = time.monotonic() + limit
+    yield
+    client.deadline = None
+
+
+@pytest.fixture
+def rng(request):
+    """A numpy Generator seeded from the test's name: stable across runs, different across tests."""
+    import numpy as np
+
+    return np.random.default_rng(zlib.crc32(request.node.name.encode()))
+
+
+@pytest.fixture(scope="session")
+def release_dir(request) -> Path:
+    return Path(_recorder(request).settings["release_dir"])
+
+
+@pytest.fixture(scope="session")
+def assignment(request) -> dict:
+    return _recorder(request).settings.get("manifest", {})

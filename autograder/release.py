@@ -1,0 +1,109 @@
+"""Build the student release of an assignment: nbgrader's generate_assignment plus a Classroom template repo.
+
+``build`` always generates into a scratch course directory, so ``--check`` and a real release share one
+code path: the real release replaces ``release/<ID>/`` with the result, ``--check`` compares them.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import importlib.util
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from autograder.course import Assignment
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "release"
+STUDENT_TOOLS = ["jupyterlab>=4.2,<5", "ipykernel>=6.29,<8"]
+
+
+class ReleaseError(Exception):
+    pass
+
+
+def generate_notebook(assignment: Assignment, scratch: Path) -> Path:
+    """Run the real nbgrader on a copy of source/<ID>/; returns the generated release folder."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    # nbgrader runs the `alembic` command of its own environment, which may not be on PATH (a bare venv).
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+    shutil.copytree(assignment.root / "source" / assignment.id, scratch / "source" / assignment.id,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"))
+    config = Config()
+    config.CourseDirectory.root = str(scratch)
+    config.CourseDirectory.course_id = "llm-roadmap-classroom"
+    config.CourseDirectory.db_url = f"sqlite:///{scratch / 'gradebook.db'}"
+    config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    config.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    config.Application.log_level = logging.ERROR
+    api = NbGraderAPI(config=config)
+    result = api.generate_assignment(assignment.id, force=True, create=True)
+    if not result.get("success"):
+        raise ReleaseError(f"nbgrader could not generate {assignment.id}:\n{result.get('error') or result.get('log')}")
+    return scratch / "release" / assignment.id
+
+
+def build_data(assignment: Assignment, dest: Path) -> None:
+    script = assignment.manifest_dir / "make_data.py"
+    if not script.is_file():
+        return
+    spec = importlib.util.spec_from_file_location(f"make_data_{assignment.id}", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(dest)
+
+
+def render_extras(assignment: Assignment, dest: Path) -> None:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    context = {"a": assignment, "requirements": assignment.requirements + STUDENT_TOOLS}
+    for template in sorted(TEMPLATES.rglob("*.j2")):
+        relative = template.relative_to(TEMPLATES).as_posix()
+        target = dest / relative.removesuffix(".j2").replace("dot-", ".")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(env.get_template(relative).render(**context), encoding="utf-8")
+
+
+def build(assignment: Assignment, scratch: Path) -> Path:
+    generated = generate_notebook(assignment, scratch)
+    build_data(assignment, generated)
+    render_extras(assignment, generated)
+    leaked = [str(p.relative_to(generated)) for p in generated.rglob("*")
+              if p.is_file() and p.suffix in (".ipynb", ".py", ".md") and "BEGIN SOLUTION" in p.read_text(errors="ignore")]
+    if leaked:
+        raise ReleaseError(f"solution markers survived in the release of {assignment.id}: {', '.join(leaked)}")
+    return generated
+
+
+def tree(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+
+
+def stale_files(assignment: Assignment) -> list[str]:
+    """Files where release/<ID>/ differs from a fresh build (missing, extra or changed)."""
+    with tempfile.TemporaryDirectory(prefix="autograder-release-") as scratch:
+        fresh = build(assignment, Path(scratch))
+        current = assignment.release_dir
+        ours, theirs = tree(fresh), tree(current)
+        stale = sorted((ours ^ theirs) | {p for p in ours & theirs
+                                          if not filecmp.cmp(fresh / p, current / p, shallow=False)})
+    return [f"release/{assignment.id}/{p}" for p in stale]
+
+
+def release(assignment: Assignment) -> Path:
+    with tempfile.TemporaryDirectory(prefix="autograder-release-") as scratch:
+        fresh = build(assignment, Path(scratch))
+        if assignment.release_dir.exists():
+            shutil.rmtree(assignment.release_dir)
+        shutil.copytree(fresh, assignment.release_dir)
+    return assignment.release_dir

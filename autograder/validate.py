@@ -1,0 +1,67 @@
+"""The instructor's check: release current, reference 100 %, untouched release 0, deterministic, within budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autograder.course import Assignment
+from autograder.grading import GradeResult, grade
+from autograder.release import stale_files
+
+
+@dataclass
+class Validation:
+    id: str
+    reference: GradeResult
+    stub: GradeResult
+    deterministic: bool
+    stale: list[str]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return self.reference.duration_s
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "reference": {"score": self.reference.score, "max_score": self.reference.max_score},
+            "stub": {"score": self.stub.score, "max_score": self.stub.max_score},
+            "deterministic": self.deterministic,
+            "duration_s": self.duration_s,
+            "release_current": not self.stale,
+            "gpu_points_pending": self.reference.gpu_points_pending,
+            "problems": self.problems,
+            "ok": self.ok,
+        }
+
+
+def validate(assignment: Assignment, gpu: str = "auto") -> Validation:
+    stale = stale_files(assignment)
+    reference = grade(assignment, assignment.source_notebook, gpu=gpu)
+    stub = grade(assignment, assignment.release_notebook, gpu=gpu)
+    again = grade(assignment, assignment.source_notebook, gpu=gpu)
+    result = Validation(assignment.id, reference, stub, reference.signature() == again.signature(), stale)
+    if stale:
+        result.problems.append(f"release is stale ({len(stale)} files): run `autograder release {assignment.id}`")
+    if reference.score != reference.max_score or reference.max_score == 0:
+        failing = [f"{t.name}: {t.message}" for t in reference.tests if t.status not in ("passed", "skipped")]
+        result.problems.append(f"reference scores {reference.score:g}/{reference.max_score:g}: " + "; ".join(failing))
+    earned = [t.name for t in stub.tests if t.score > 0]
+    if earned:
+        result.problems.append("untouched release earns points on: " + ", ".join(earned))
+    if not result.deterministic:
+        changed = [a[0] for a, b in zip(reference.signature(), again.signature()) if a != b]
+        result.problems.append("a second run differs on: " + ", ".join(changed))
+    if reference.duration_s > assignment.budget_s:
+        result.problems.append(f"grading the reference took {reference.duration_s:.1f} s, over the "
+                               f"{assignment.budget_s:g} s budget")
+    manifest_points = assignment.points
+    if manifest_points and abs(manifest_points - reference.max_score - reference.gpu_points_pending) > 1e-9:
+        result.problems.append(f"manifest says {manifest_points:g} points, the suite has "
+                               f"{reference.max_score + reference.gpu_points_pending:g}")
+    return result
