@@ -77,7 +77,8 @@ class Client:
         self.sandbox = self.worker.sandbox
         try:
             self.worker.send({"op": "load"}, [])
-            header, _ = self.worker.receive(time.monotonic() + self.load_timeout_s)
+            header, blobs = self.worker.receive(time.monotonic() + self.load_timeout_s)
+            report = codec.Decoder(blobs).decode(header.get("value")) if header.get("ok") else {}
         except WorkerTimeout:
             self.load_failure = (f"loading your notebook did not finish within {self.load_timeout_s:.0f} s: is there "
                                  "an infinite loop or long training at the top level of an answer cell?")
@@ -86,7 +87,8 @@ class Client:
         except codec.ProtocolError:
             self.load_failure = "loading your notebook broke the grader's worker protocol"
         else:
-            self.load_report = header.get("value", {}).get("cells", []) if header.get("ok") else []
+            cells = report.get("cells") if isinstance(report, dict) else None
+            self.load_report = [c for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
             return
         self._discard()
         raise LoadFailed(self.load_failure)

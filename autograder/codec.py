@@ -152,7 +152,7 @@ def _encode_library_value(value, blobs, to_ref, depth):
 def _encode_array_body(array, blobs):
     import numpy as np
 
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array, order="C")  # ascontiguousarray would turn 0-d into 1-d
     if array.dtype.name not in NUMPY_DTYPES:
         raise TypeError(f"arrays of dtype {array.dtype} cannot be sent")
     array = array.astype(array.dtype.newbyteorder("<"), copy=False)

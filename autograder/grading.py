@@ -23,6 +23,8 @@ RELEASE_EXTRAS = {"README.md", "requirements.txt", ".github", ".gitignore"}
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     name: str
     status: str  # passed | failed | error | skipped
     score: float

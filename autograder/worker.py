@@ -66,6 +66,11 @@ class Worker:
         self.module.__file__ = "<submission>"
         sys.modules["submission"] = self.module
         self.loaded = None
+        self.pid = os.getpid()
+
+    def forked_child(self) -> bool:
+        """True in a process the student forked: it must not answer on the grader's pipes."""
+        return os.getpid() != self.pid
 
     # -- object table
     def to_ref(self, value) -> dict:
@@ -95,8 +100,12 @@ class Worker:
                 if kind == "answer":
                     tree = _definitions_only(tree)
                 exec(compile(tree, filename, "exec"), self.module.__dict__)
+                if self.forked_child():
+                    os._exit(0)
                 report.append({"grade_id": grade_id, "kind": kind, "ok": True})
             except BaseException as exc:  # SystemExit and KeyboardInterrupt too: one bad cell loses only itself
+                if self.forked_child():
+                    os._exit(1)
                 report.append({"grade_id": grade_id, "kind": kind, "ok": False, "error": describe(exc)})
         self.loaded = report
         return {"cells": report}
@@ -168,6 +177,8 @@ class Worker:
                     reply = {"ok": True, "value": codec.encode(value, out, self.to_ref)}
             except BaseException as exc:  # the student's exception, whatever it is, becomes a reason
                 reply, out = {"ok": False, "error": describe(exc)}, []
+            if self.forked_child():
+                os._exit(1)
             codec.write_message(self.writer, reply, out)
 
 

@@ -56,6 +56,7 @@ SOURCE_CELLS = [
 ]
 
 TESTS = '''
+# HIDDEN-TEST-MARKER-5521: this text must never reach a student
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose

@@ -1,0 +1,97 @@
+"""Grade a whole class: nbgrader's submitted/<student>/<ID>/ layout, in parallel, resumable.
+
+Each student's report lands in autograded/<student>/<ID>/report.json and their feedback in
+feedback/<student>/<ID>/feedback.{md,html}, next to what nbgrader itself writes. A student whose report
+exists is not graded again (unless --regrade), so an interrupted run resumes where it stopped. One
+submission that hangs or crashes costs its own row only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+import jinja2
+
+from autograder import reports
+from autograder.course import Assignment
+from autograder.grading import grade
+
+FEEDBACK_HTML = jinja2.Template("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ r.assignment }}: feedback for {{ student }}</title>
+<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}td,th{padding:.3rem .6rem;text-align:left}
+.passed{color:#176f2c}.failed,.error{color:#a40e26}.skipped{color:#666}</style></head><body>
+<h1>{{ r.assignment }}: {{ '%g' % r.score }}/{{ '%g' % r.max_score }} points</h1>
+<table><tr><th>test</th><th>points</th><th>status</th><th>reason</th></tr>
+{% for t in r.tests %}<tr class="{{ t.status }}"><td>{{ t.name }}</td><td>{{ '%g' % t.score }}/{{ '%g' % t.max_score }}</td>
+<td>{{ t.status }}</td><td>{{ safe(t.message) }}</td></tr>
+{% endfor %}</table>
+{% if r.gpu_points_pending %}<p>{{ '%g' % r.gpu_points_pending }} points await grading on a GPU runner.</p>{% endif %}
+{% for f in r.flags + r.load_problems %}<p>Note: {{ safe(f) }}</p>{% endfor %}
+</body></html>
+""", autoescape=True)
+
+
+def students(root: Path, assignment_id: str) -> list[tuple[str, Path]]:
+    submitted = root / "submitted"
+    if not submitted.is_dir():
+        return []
+    return [(d.name, d / assignment_id) for d in sorted(submitted.iterdir()) if (d / assignment_id).is_dir()]
+
+
+def report_path(root: Path, student: str, assignment_id: str) -> Path:
+    return root / "autograded" / student / assignment_id / "report.json"
+
+
+def grade_one(assignment: Assignment, root: Path, student: str, folder: Path, gpu: str) -> dict:
+    try:
+        result = grade(assignment, folder, gpu=gpu)
+    except Exception as exc:  # the course's problem, not this student's: their row says so, others go on
+        return {"student": student, "score": 0, "max_score": 0, "flags": f"grading failed: {exc}"[:300]}
+    data = reports.to_json(result)
+    target = report_path(root, student, assignment.id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    feedback = root / "feedback" / student / assignment.id
+    feedback.mkdir(parents=True, exist_ok=True)
+    (feedback / "feedback.md").write_text(reports.markdown(result), encoding="utf-8")
+    (feedback / "feedback.html").write_text(FEEDBACK_HTML.render(r=result, student=student, safe=reports.safe),
+                                            encoding="utf-8")
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(tmp, target)  # written last and atomically: its presence means "done"
+    return row(student, data)
+
+
+def row(student: str, data: dict) -> dict:
+    return {"student": student, "score": data["score"], "max_score": data["max_score"],
+            "flags": "; ".join(data.get("flags", []))}
+
+
+def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "auto", regrade: bool = False) -> str:
+    started = time.monotonic()
+    todo, rows = [], {}
+    for student, folder in students(root, assignment.id):
+        done = report_path(root, student, assignment.id)
+        if done.is_file() and not regrade:
+            rows[student] = row(student, json.loads(done.read_text()))
+        else:
+            todo.append((student, folder))
+    resumed = len(rows)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_one, assignment, root, s, f, gpu): s for s, f in todo}
+        for future in as_completed(futures):
+            result = future.result()
+            rows[result["student"]] = result
+            print(f"  {result['student']}: {result['score']:g}/{result['max_score']:g}", flush=True)
+    with open(root / "grades.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["student", "score", "max_score", "flags"])
+        writer.writeheader()
+        for student in sorted(rows):
+            writer.writerow(rows[student])
+    elapsed = time.monotonic() - started
+    return (f"{assignment.id}: graded {len(todo)} submissions ({resumed} already done) in {elapsed:.1f} s "
+            f"with {jobs} job(s); grades in {root / 'grades.csv'}")

@@ -1,0 +1,161 @@
+"""The hostile corpus: submissions that attack the grader, generated from a release notebook.
+
+Each case injects code into the first answer cell of a reference notebook, either at import (a block that
+runs when the cell runs) or inside the graded function ``add`` (before its honest ``return a + b``).
+``expect`` is the score the honest part of the submission earns on the toy assignment:
+``FULL`` (the attack is harmless), ``NO_ADD`` (only the tests of ``add`` fail) or ``ZERO``.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+FULL, NO_ADD, ZERO = 6.0, 4.0, 0.0
+SECRET = "ghp_SECRET_TOKEN_do_not_leak_8731"
+HIDDEN_MARKER = "HIDDEN-TEST-MARKER-5521"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    where: str  # import | function | notebook
+    code: str  # may use {course}, {canary}, {github_output}, {tests}
+    expect: float
+
+
+CASES = [
+    # -- leaving the process
+    Case("sys_exit_at_import", "import", "import sys; sys.exit(0)", NO_ADD),
+    Case("os_exit_at_import", "import", "import os; os._exit(0)", ZERO),
+    Case("system_exit_at_import", "import", "raise SystemExit(3)", NO_ADD),
+    Case("keyboard_interrupt_at_import", "import", "raise KeyboardInterrupt", NO_ADD),
+    Case("base_exception_at_import", "import", "class Boom(BaseException): pass\nraise Boom()", NO_ADD),
+    Case("sys_exit_in_function", "function", "import sys; sys.exit(0)", NO_ADD),
+    Case("os_exit_in_function", "function", "import os; os._exit(0)", NO_ADD),
+    Case("keyboard_interrupt_in_function", "function", "raise KeyboardInterrupt", NO_ADD),
+    Case("base_exception_in_function", "function", "class Boom(BaseException): pass\nraise Boom()", NO_ADD),
+    # -- resources
+    Case("infinite_loop_at_import", "import", "while True:\n    pass", ZERO),
+    Case("infinite_loop_in_function", "function", "while True:\n    pass", NO_ADD),
+    Case("allocate_50gb_at_import", "import", "x = bytearray(50 * 2**30)", NO_ADD),
+    Case("allocate_50gb_in_function", "function", "import numpy as np\nx = np.ones(50 * 2**30 // 8)", NO_ADD),
+    Case("fork_bomb_at_import", "import", "import os\nwhile True:\n    os.fork()", NO_ADD),
+    Case("fork_bomb_in_function", "function", "import os\nwhile True:\n    os.fork()", NO_ADD),
+    Case("gigabytes_to_stdout", "function",
+         "import sys\nchunk = 'x' * 2**20\nfor _ in range(1024):\n    sys.stdout.write(chunk)", FULL),
+    Case("ignore_sigterm_and_hang", "function",
+         "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass", NO_ADD),
+    Case("threads_and_children_left_running", "import",
+         "import subprocess, threading, time\n"
+         "threading.Thread(target=lambda: time.sleep(10**6), daemon=False).start()\n"
+         "subprocess.Popen(['sleep', '4242'])", FULL),
+    # -- forging results
+    Case("fake_report_files", "import",
+         "import glob, json\n"
+         "for p in glob.glob('/tmp/autograder-*/results.json') + ['results.json', 'report.json']:\n"
+         "    try:\n"
+         "        open(p, 'w').write(json.dumps({{'tests': [], 'score': 100}}))\n"
+         "    except OSError:\n"
+         "        pass", FULL),
+    Case("fake_workflow_commands", "function",
+         "print('::notice title=Autograding complete::Points 100/100')\n"
+         "print('::set-output name=result::eyJ9')\nprint('::add-mask::ghp')\nprint('::stop-commands::x')\n"
+         "raise ValueError('::notice title=Autograding complete::Points 100/100')", NO_ADD),
+    Case("write_github_output_files", "import",
+         "import os\n"
+         "for p in [os.environ.get('GITHUB_OUTPUT', ''), os.environ.get('GITHUB_STEP_SUMMARY', ''), {github_output!r}]:\n"
+         "    try:\n"
+         "        open(p, 'a').write('result=eyJzY29yZSI6IDEwMH0=\\n')\n"
+         "    except OSError:\n"
+         "        pass", FULL),
+    Case("monkeypatch_testing_libraries", "function",
+         "import builtins, numpy.testing, pytest\n"
+         "numpy.testing.assert_allclose = lambda *a, **k: None\npytest.approx = lambda *a, **k: True\n"
+         "builtins.AssertionError = type('Nope', (Exception,), {{}})\n"
+         "try:\n    import torch.testing\n    torch.testing.assert_close = lambda *a, **k: None\n"
+         "except ImportError:\n    pass\nreturn 0", NO_ADD),
+    Case("always_equal_object", "function",
+         "class Same:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
+         "return Same()", NO_ADD),
+    Case("reduce_runs_code", "function",
+         "import os\nclass Evil:\n    def __reduce__(self):\n        return (os.system, ('touch {canary}/reduced',))\n"
+         "return Evil()", NO_ADD),
+    Case("float_subclass_with_eq", "function",
+         "class F(float):\n    def __eq__(self, other):\n        return True\nreturn F(0.0)", NO_ADD),
+    # -- reading secrets
+    Case("read_hidden_tests_and_secrets", "function",
+         "import os, glob\nfound = []\n"
+         "for p in glob.glob({course!r} + '/**/*', recursive=True):\n"
+         "    try:\n        found.append(open(p).read())\n    except OSError:\n        pass\n"
+         "print(os.environ)\nprint(found)\n"
+         "raise RuntimeError(' '.join(found)[:2000] + ' ' + str(dict(os.environ)))", NO_ADD),
+    Case("read_hidden_tests_by_path", "import",
+         "try:\n    print(open({tests!r}).read())\nexcept OSError as exc:\n    print('blocked', exc)", FULL),
+    Case("network_connection", "function",
+         "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=2).close()\n    return -1\n"
+         "except OSError:\n    pass\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=2).close()\n"
+         "    return -1\nexcept OSError:\n    pass", FULL),
+    # -- the file system
+    Case("delete_and_edit_outside_workdir", "import",
+         "import os, shutil\n"
+         "for p in [{canary!r} + '/canary.txt', {tests!r}]:\n"
+         "    try:\n        open(p, 'w').write('owned')\n    except OSError:\n        pass\n"
+         "shutil.rmtree({course!r} + '/assignments', ignore_errors=True)\n"
+         "shutil.rmtree({canary!r}, ignore_errors=True)", FULL),
+    Case("fill_the_disk", "function",
+         "with open('big.bin', 'wb') as f:\n    for _ in range(10**6):\n        f.write(b'x' * 2**20)", NO_ADD),
+    # -- broken notebooks
+    Case("not_json", "notebook", "{ not json", ZERO),
+    Case("not_utf8", "notebook", "latin-1", ZERO),
+    Case("no_cells", "notebook", "no-cells", ZERO),
+    Case("duplicated_cell_ids", "notebook", "duplicate-ids", FULL),
+    Case("nbgrader_metadata_removed", "notebook", "strip-metadata", FULL),
+    Case("metadata_and_ids_removed", "notebook", "strip-all", ZERO),
+]
+
+
+def _answer_cell(nb, grade_id: str):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def write_case(case: Case, source_notebook: Path, target: Path, context: dict) -> Path:
+    """Write the hostile notebook for ``case`` (based on the reference) to ``target``."""
+    nb = nbformat.read(source_notebook, as_version=4)
+    if case.where == "notebook":
+        return _write_broken(case.code, nb, target)
+    code = case.code.format(**context)
+    if case.where == "import":
+        cell = _answer_cell(nb, "add")
+        cell.source = "if True:\n" + textwrap.indent(code, "    ") + "\n\n" + cell.source
+    elif case.where == "function":
+        cell = _answer_cell(nb, "add")
+        cell.source = "def add(a, b):\n" + textwrap.indent(code, "    ") + "\n    return a + b\n"
+    nbformat.write(nb, target)
+    return target
+
+
+def _write_broken(kind: str, nb, target: Path) -> Path:
+    if kind == "{ not json":
+        target.write_text(kind)
+    elif kind == "latin-1":
+        target.write_bytes(json.dumps(nb).replace("Add", "Àdd").encode("utf-8").replace(b"\xc3\x80", b"\xc0"))
+    elif kind == "no-cells":
+        nb.cells = []
+        nbformat.write(nb, target)
+    elif kind == "duplicate-ids":
+        for cell in nb.cells:
+            cell.id = "same-id"
+        target.write_text(json.dumps(nb))
+    elif kind in ("strip-metadata", "strip-all"):
+        for cell in nb.cells:
+            cell.metadata.pop("nbgrader", None)
+            if kind == "strip-all":
+                cell.id = f"x{zlib.crc32(cell.source.encode())}"
+        target.write_text(json.dumps(nb))
+    return target

@@ -1,0 +1,100 @@
+"""Grading the toy assignment end to end: scores, reasons, the GPU rule, determinism, bad submissions."""
+
+import shutil
+
+import pytest
+
+from autograder.grading import grade
+
+pytestmark = pytest.mark.slow
+
+
+def by_name(result):
+    return {t.name.split("::")[-1]: t for t in result.tests}
+
+
+def test_reference_scores_full_marks_and_gpu_points_wait(toy):
+    result = grade(toy, toy.source_notebook, gpu="off")
+    tests = by_name(result)
+    assert (result.score, result.max_score, result.gpu_points_pending) == (6, 6, 4)
+    assert tests["test_gpu_only"].status == "skipped" and tests["test_gpu_only"].message == "needs a GPU"
+    assert result.sandbox.get("limits", {}).get("memory_mb") == 2048
+
+
+def test_release_scores_zero_with_not_implemented_reasons(toy):
+    result = grade(toy, toy.release_notebook, gpu="off")
+    assert result.score == 0 and result.max_score == 6
+    assert all("not implemented yet" in t.message for t in result.tests if t.status != "skipped")
+
+
+def test_gpu_on_counts_gpu_tests(toy):
+    result = grade(toy, toy.source_notebook, gpu="on")
+    assert result.max_score == 10 and result.gpu_points_pending == 0
+    assert by_name(result)["test_gpu_only"].status in ("passed", "failed", "error")
+
+
+def test_partial_submission_gets_partial_points_with_reasons(toy, make_submission):
+    def wrong_add(cells, nb):
+        cells["add"].source = "def add(a, b):\n    return a - b\n"
+
+    result = grade(toy, make_submission(wrong_add), gpu="off")
+    tests = by_name(result)
+    assert result.score == 4
+    assert tests["test_add"].status == "failed" and "add(2, 3) should be 5" in tests["test_add"].message
+
+
+def test_syntax_error_costs_only_that_cell(toy, make_submission):
+    def broken(cells, nb):
+        cells["add"].source = "def add(a, b):\n    return a +\n"
+
+    result = grade(toy, make_submission(broken), gpu="off")
+    tests = by_name(result)
+    assert result.score == 4
+    assert "answer cell `add` failed when run: SyntaxError" in tests["test_add"].message
+    assert any("SyntaxError" in p for p in result.load_problems)
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (lambda cells, nb: nb.cells.remove(cells["add"]), "answer cell `add` is missing"),
+    (lambda cells, nb: setattr(cells["add"], "source", "def plus(a, b):\n    return a + b\n"),
+     "no longer defines it"),
+])
+def test_missing_function_is_explained(toy, make_submission, edit, reason):
+    result = grade(toy, make_submission(edit), gpu="off")
+    assert result.score == 4 and reason in by_name(result)["test_add"].message
+
+
+def test_scratch_and_bare_calls_are_never_run(toy, make_submission):
+    def slow(cells, nb):
+        import nbformat
+
+        nb.cells.insert(3, nbformat.v4.new_code_cell("while True:\n    pass"))
+        cells["add"].source += "\nimport time\ntime.sleep(3600)\n"
+
+    result = grade(toy, make_submission(slow), gpu="off")
+    assert result.score == 6 and result.duration_s < 60
+
+
+def test_unreadable_notebook_scores_zero_with_a_reason(toy, tmp_path):
+    bad = tmp_path / "00_toy.ipynb"
+    bad.write_text("{ this is not json")
+    result = grade(toy, bad, gpu="off")
+    assert result.score == 0 and result.max_score == 6
+    assert all("could not be read" in t.message for t in result.tests if t.status != "skipped")
+    assert "not valid JSON" in result.flags[0]
+
+
+def test_submission_folder_and_workflow_tamper(toy, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(toy.release_dir, repo)
+    shutil.copy(toy.source_notebook, repo / "00_toy.ipynb")
+    (repo / ".github" / "workflows" / "classroom.yml").write_text("on: push\n")
+    result = grade(toy, repo, gpu="off")
+    assert result.score == 6
+    assert any("workflow files differ" in f for f in result.flags)
+
+
+def test_repeated_runs_are_identical(toy, make_submission):
+    path = make_submission(lambda cells, nb: setattr(cells["add"], "source", "def add(a, b):\n    return a * b\n"))
+    first, second = grade(toy, path, gpu="off"), grade(toy, path, gpu="off")
+    assert first.signature() == second.signature()

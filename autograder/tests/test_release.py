@@ -1,0 +1,45 @@
+"""Releases: real nbgrader output, a complete Classroom template, no solution or hidden test inside."""
+
+from pathlib import Path
+
+import pytest
+
+from autograder.course import Course
+from autograder.release import stale_files
+
+COURSE = Course(Path(__file__).resolve().parents[2])
+
+
+def test_toy_release_is_a_complete_template_repository(toy):
+    files = {p.relative_to(toy.release_dir).as_posix() for p in toy.release_dir.rglob("*") if p.is_file()}
+    assert files == {"00_toy.ipynb", "README.md", "requirements.txt", ".gitignore", "data/numbers.txt",
+                     ".github/workflows/classroom.yml"}
+    notebook = (toy.release_dir / "00_toy.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in notebook and "return a + b" not in notebook
+    assert "raise NotImplementedError()" in notebook
+    workflow = (toy.release_dir / ".github/workflows/classroom.yml").read_text()
+    assert "autograding-grading-reporter@v1" in workflow and "--classroom" in workflow
+    assert "00_toy" in workflow and "secrets.COURSE_TOKEN" in workflow
+    assert "numpy>=2,<3" in (toy.release_dir / "requirements.txt").read_text()
+
+
+def test_toy_release_is_current_and_an_edit_makes_it_stale(toy):
+    assert stale_files(toy) == []
+    readme = toy.release_dir / "README.md"
+    original = readme.read_text()
+    readme.write_text(original + "edited\n")
+    try:
+        assert stale_files(toy) == ["release/00_toy/README.md"]
+    finally:
+        readme.write_text(original)
+
+
+@pytest.mark.parametrize("assignment_id", COURSE.assignment_ids())
+def test_course_release_holds_no_solution_and_no_hidden_test(assignment_id):
+    assignment = COURSE.assignment(assignment_id)
+    hidden = {p.name for p in assignment.tests_dir.rglob("*.py")}
+    for path in assignment.release_dir.rglob("*"):
+        if path.is_file():
+            assert path.name not in hidden or path.name == "__init__.py", f"hidden test file {path} in release"
+            if path.suffix in (".ipynb", ".py", ".md", ".txt", ".yml"):
+                assert "BEGIN SOLUTION" not in path.read_text(errors="ignore"), f"solution marker in {path}"
