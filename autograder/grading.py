@@ -120,7 +120,8 @@ def prepare_program(assignment: Assignment, notebook: Path | None, error: str | 
 
 
 def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: bool = True,
-          keep_dir: Path | None = None) -> GradeResult:
+          direct: bool = False) -> GradeResult:
+    """Grade one submission. ``direct`` (benchmarks only) runs trusted reference code in the test process."""
     started = time.monotonic()
     if not assignment.release_notebook.is_file():
         raise NotebookError(f"the release notebook {assignment.release_notebook} is missing: run `autograder release`")
@@ -139,20 +140,19 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: 
         workdir.mkdir()
         copy_release_files(assignment, workdir)
         (workdir / "program.json").write_text(json.dumps(program.to_json()), encoding="utf-8")
-        raw = run_suite(assignment, base, workdir, gpu, isolate)
+        raw = run_suite(assignment, base, workdir, gpu, isolate, direct)
     finally:
-        if keep_dir is None:
-            shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
     return summarize(assignment, raw, flags, time.monotonic() - started)
 
 
-def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isolate: bool) -> dict:
+def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isolate: bool, direct: bool) -> dict:
     results = base / "results.json"
     settings = {
         "workdir": str(workdir), "results": str(results), "gpu": gpu, "isolate": isolate,
         "test_timeout_s": assignment.test_timeout_s, "load_timeout_s": assignment.load_timeout_s,
         "limits": asdict(assignment.limits), "hide": hidden_paths(assignment),
-        "release_dir": str(assignment.release_dir), "manifest": assignment.raw,
+        "release_dir": str(assignment.release_dir), "manifest": assignment.raw, "direct": direct,
     }
     (base / "settings.json").write_text(json.dumps(settings))
     (base / "pytest.ini").write_text("[pytest]\ntimeout_method = signal\nconsider_namespace_packages = false\n")

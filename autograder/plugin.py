@@ -85,6 +85,16 @@ class Recorder:
                 item.add_marker(pytest.mark.skip(reason=GPU_SKIP_REASON))
         self.flush()
 
+    def direct_module(self):
+        """Benchmarks only: the reference built in this process, the floor that the sandbox is measured against."""
+        from autograder.worker import Worker
+
+        program = json.loads((Path(self.settings["workdir"]) / "program.json").read_text())
+        os.chdir(self.settings["workdir"])
+        self.direct_worker = Worker(program, None, None)
+        self.direct_worker.load()
+        return self.direct_worker.module
+
     def name(self, item) -> str:
         return item.nodeid.split("/")[-1]
 
@@ -170,7 +180,10 @@ def _recorder(request) -> Recorder:
 @pytest.fixture(scope="session")
 def submission(request):
     """The student's module, living in the sandboxed worker."""
-    client = _recorder(request).get_client()
+    recorder = _recorder(request)
+    if recorder.settings.get("direct"):
+        return recorder.direct_module()
+    client = recorder.get_client()
     try:
         client.ensure_started()
     except LoadFailed:
@@ -185,6 +198,10 @@ def _submission_guard(request):
         yield
         return
     recorder = request.config._ag
+    if recorder.settings.get("direct"):
+        recorder.direct_worker.seed(0)
+        yield
+        return
     client = recorder.get_client()
     marker = request.node.get_closest_marker("timeout")
     limit = float(marker.args[0]) if marker and marker.args else float(recorder.settings.get("test_timeout_s", 60))

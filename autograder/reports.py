@@ -54,8 +54,13 @@ def to_json(result: GradeResult) -> dict:
         test["message"] = safe(test["message"])
     data["flags"] = [safe(f) for f in data["flags"]]
     data["load_problems"] = [safe(p) for p in data["load_problems"]]
-    data["output"] = data["output"][-20000:]
+    data["output"] = safe_block(data["output"][-20000:])
     return data
+
+
+def safe_block(text: str) -> str:
+    """Multi-line student output, kept as lines but with no control characters or workflow commands."""
+    return "\n".join(safe(line, 2000) for line in str(text).splitlines())
 
 
 def classroom(result: GradeResult) -> dict:

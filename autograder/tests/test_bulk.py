@@ -1,0 +1,63 @@
+"""grade-all: nbgrader's layout in, reports, feedback and grades.csv out; parallel, resumable, isolated rows."""
+
+import csv
+import dataclasses
+
+import pytest
+
+from autograder.bulk import grade_all
+from hostile import CASES, write_case
+
+pytestmark = pytest.mark.slow
+
+MIX = {
+    "ada": ("reference", 6.0),
+    "bob": ("wrong_add", 4.0),
+    "cyd": ("os_exit_at_import", 0.0),
+    "dee": ("infinite_loop_in_function", 4.0),
+    "eve": ("not_json", 0.0),
+    "fay": ("stub", 0.0),
+}
+
+
+@pytest.fixture
+def class_dir(toy, tmp_path):
+    cases = {c.name: c for c in CASES}
+    for student, (kind, _) in MIX.items():
+        folder = tmp_path / "submitted" / student / toy.id
+        folder.mkdir(parents=True)
+        target = folder / f"{toy.id}.ipynb"
+        if kind == "reference":
+            target.write_bytes(toy.source_notebook.read_bytes())
+        elif kind == "stub":
+            target.write_bytes(toy.release_notebook.read_bytes())
+        elif kind == "wrong_add":
+            text = toy.source_notebook.read_text().replace("return a + b", "return a - b")
+            target.write_text(text)
+        else:
+            context = {"course": str(toy.root), "canary": str(tmp_path), "github_output": "", "tests": ""}
+            write_case(cases[kind], toy.source_notebook, target, context)
+    return tmp_path
+
+
+def read_grades(root):
+    with open(root / "grades.csv") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def test_grade_all_writes_reports_feedback_and_grades(toy, class_dir):
+    fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
+    summary = grade_all(fast, class_dir, jobs=2, gpu="off")
+    grades = read_grades(class_dir)
+    assert {s: float(r["score"]) for s, r in grades.items()} == {s: v for s, (_, v) in MIX.items()}
+    assert all(float(r["max_score"]) == 6 for r in grades.values())
+    assert "not valid JSON" in grades["eve"]["flags"]
+    for student in MIX:
+        assert (class_dir / "autograded" / student / toy.id / "report.json").is_file()
+        assert (class_dir / "feedback" / student / toy.id / "feedback.html").is_file()
+    assert "graded 6 submissions (0 already done)" in summary
+
+    (class_dir / "autograded" / "bob" / toy.id / "report.json").unlink()
+    summary = grade_all(fast, class_dir, jobs=2, gpu="off")
+    assert "graded 1 submissions (5 already done)" in summary
+    assert float(read_grades(class_dir)["bob"]["score"]) == 4
