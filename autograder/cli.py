@@ -63,7 +63,7 @@ def cmd_validate(args) -> int:
     print(header)
     print("-" * len(header))
     for assignment in course.select(args.ids):
-        row = validate(assignment, gpu=args.gpu)
+        row = validate(assignment, gpu=args.gpu, runs=args.runs)
         rows.append(row)
         ref = f"{row.reference.score:g}/{row.reference.max_score:g}"
         stub = f"{row.stub.score:g}/{row.stub.max_score:g}"
@@ -132,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="reference 100 %%, stub 0, deterministic, within budget, release current")
     v.add_argument("ids", nargs="*")
     v.add_argument("--json")
+    v.add_argument("--runs", type=int, default=2, help="gradings of the reference that must agree (default 2)")
     v.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
     v.set_defaults(func=cmd_validate)
 

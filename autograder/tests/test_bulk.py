@@ -20,10 +20,14 @@ MIX = {
 }
 
 
+STUDENTS = {f"{name}{i}": MIX[name] for i in range(4) for name in MIX}
+STUDENTS = dict(list(STUDENTS.items())[:20])  # 20 submissions: correct, partial, hostile, broken, stub
+
+
 @pytest.fixture
 def class_dir(toy, tmp_path):
     cases = {c.name: c for c in CASES}
-    for student, (kind, _) in MIX.items():
+    for student, (kind, _) in STUDENTS.items():
         folder = tmp_path / "submitted" / student / toy.id
         folder.mkdir(parents=True)
         target = folder / f"{toy.id}.ipynb"
@@ -49,15 +53,15 @@ def test_grade_all_writes_reports_feedback_and_grades(toy, class_dir):
     fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
     summary = grade_all(fast, class_dir, jobs=2, gpu="off")
     grades = read_grades(class_dir)
-    assert {s: float(r["score"]) for s, r in grades.items()} == {s: v for s, (_, v) in MIX.items()}
+    assert {s: float(r["score"]) for s, r in grades.items()} == {s: v for s, (_, v) in STUDENTS.items()}
     assert all(float(r["max_score"]) == 6 for r in grades.values())
-    assert "not valid JSON" in grades["eve"]["flags"]
-    for student in MIX:
+    assert "not valid JSON" in grades["eve0"]["flags"]
+    for student in STUDENTS:
         assert (class_dir / "autograded" / student / toy.id / "report.json").is_file()
         assert (class_dir / "feedback" / student / toy.id / "feedback.html").is_file()
-    assert "graded 6 submissions (0 already done)" in summary
+    assert "graded 20 submissions (0 already done)" in summary
 
-    (class_dir / "autograded" / "bob" / toy.id / "report.json").unlink()
+    (class_dir / "autograded" / "bob1" / toy.id / "report.json").unlink()
     summary = grade_all(fast, class_dir, jobs=2, gpu="off")
-    assert "graded 1 submissions (5 already done)" in summary
-    assert float(read_grades(class_dir)["bob"]["score"]) == 4
+    assert "graded 1 submissions (19 already done)" in summary
+    assert float(read_grades(class_dir)["bob1"]["score"]) == 4

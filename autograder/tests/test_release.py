@@ -34,6 +34,32 @@ def test_toy_release_is_current_and_an_edit_makes_it_stale(toy):
         readme.write_text(original)
 
 
+def solution_lines(notebook: Path) -> list[str]:
+    """Substantial lines that appear only between BEGIN and END SOLUTION in a source notebook."""
+    import nbformat
+
+    solution, given, inside = [], set(), False
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for line in cell.source.splitlines():
+            if "BEGIN SOLUTION" in line:
+                inside = True
+            elif "END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) >= 25:
+                solution.append(line.strip())
+            else:
+                given.add(line.strip())
+    return [line for line in solution if line not in given]
+
+
+@pytest.mark.parametrize("assignment_id", COURSE.assignment_ids())
+def test_course_release_holds_no_solution_body(assignment_id):
+    assignment = COURSE.assignment(assignment_id)
+    released = assignment.release_notebook.read_text()
+    leaked = [line for line in solution_lines(assignment.source_notebook) if line in released]
+    assert not leaked, f"solution lines in the release of {assignment_id}: {leaked[:3]}"
+
+
 @pytest.mark.parametrize("assignment_id", COURSE.assignment_ids())
 def test_course_release_holds_no_solution_and_no_hidden_test(assignment_id):
     assignment = COURSE.assignment(assignment_id)
