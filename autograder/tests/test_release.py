@@ -38,7 +38,7 @@ def solution_lines(notebook: Path) -> list[str]:
     """Substantial lines that appear only between BEGIN and END SOLUTION in a source notebook."""
     import nbformat
 
-    solution, given, inside = [], set(), False
+    solution, given, inside = [], [], False
     for cell in nbformat.read(notebook, as_version=4).cells:
         for line in cell.source.splitlines():
             if "BEGIN SOLUTION" in line:
@@ -48,8 +48,9 @@ def solution_lines(notebook: Path) -> list[str]:
             elif inside and len(line.strip()) >= 25:
                 solution.append(line.strip())
             else:
-                given.add(line.strip())
-    return [line for line in solution if line not in given]
+                given.append(line)
+    given_text = "\n".join(given)  # hints in the prose may quote a line on purpose
+    return [line for line in solution if line not in given_text]
 
 
 @pytest.mark.parametrize("assignment_id", COURSE.assignment_ids())
