@@ -62,6 +62,7 @@ class Client:
         self.timeout_s: float | None = None
         self.sandbox: dict = {}
         self.restarts = 0
+        self.started = False
         self.outputs: list[str] = []
 
     # -- lifecycle
@@ -72,7 +73,9 @@ class Client:
             return
         if self.worker is not None:
             self._discard()
+        if self.started:
             self.restarts += 1
+        self.started = True
         self.worker = WorkerProcess(self.program_path, self.workdir, self.limits, self.hide, self.isolate)
         self.sandbox = self.worker.sandbox
         try:
@@ -115,10 +118,10 @@ class Client:
             reply, reply_blobs = worker.receive(self.deadline)
             if not isinstance(reply, dict):
                 raise codec.ProtocolError("reply is not an object")
-            if not reply.get("ok"):
-                raise self._error(reply.get("error") or {}, label)
-            return codec.Decoder(reply_blobs, make_remote=lambda node: Remote(self, node, label)).decode(
-                reply.get("value"))
+            if reply.get("ok"):
+                return codec.Decoder(reply_blobs, make_remote=lambda node: Remote(self, node, label)).decode(
+                    reply.get("value"))
+            error = reply.get("error")
         except WorkerTimeout:
             self._discard()
             limit = f" ({self.timeout_s:.0f} s)" if self.timeout_s else ""
@@ -127,15 +130,15 @@ class Client:
             self._discard()
             raise WorkerCrashed(f"`{label}`: {exc}") from None
         except (codec.ProtocolError, KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, SubmissionError):
-                raise
             self._discard()
             raise WorkerCrashed(f"`{label}` sent back something that is not a valid answer ({exc})") from None
         except BaseException:
             # Interrupted mid-call (pytest-timeout, Ctrl-C): the worker is busy with who knows what.
-            if not isinstance(self.worker, type(None)) and self.worker is worker:
+            if self.worker is worker:
                 self._discard()
             raise
+        # The student's exception: the worker answered normally and stays up for the next test.
+        raise self._error(error if isinstance(error, dict) else {}, label)
 
     def _error(self, error: dict, label: str) -> SubmissionError:
         kind, type_name = error.get("kind"), str(error.get("type", "Exception"))

@@ -161,6 +161,7 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isola
         sys.executable, "-m", "pytest", str(assignment.tests_dir), "-p", "autograder.plugin",
         "--ag-config", str(base / "settings.json"), "-c", str(base / "pytest.ini"),
         "--rootdir", str(assignment.tests_dir), "-p", "no:cacheprovider", "-q", "--no-header",
+        "--assert=plain",  # rewritten asserts would print hidden test source in students' reasons
         "-o", f"timeout={backstop:.0f}", "-W", "ignore::DeprecationWarning",
     ]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1",

@@ -56,6 +56,23 @@ def one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+NUMPY_DETAIL = ("Not equal to tolerance", "Mismatched elements", "Max absolute difference", "Max relative difference",
+                "Arrays are not equal", "Arrays are not almost equal", "(shapes", "x and y nan location mismatch")
+
+
+def assertion_reason(text: str) -> str:
+    """The author's message first, then numpy's summary; never the compared values (they are the answers)."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    kept = []
+    for line in lines:
+        if line.startswith(("x:", "y:", "ACTUAL:", "DESIRED:")):
+            break  # numpy prints both arrays from here on
+        kept.append(line)
+    authored = [ln for ln in kept if not ln.startswith(NUMPY_DETAIL)]
+    detail = [ln for ln in kept if ln.startswith(NUMPY_DETAIL[1:4])]
+    return one_line("; ".join(authored + detail) or "assertion failed")
+
+
 class Recorder:
     def __init__(self, settings: dict):
         self.settings = settings
@@ -142,8 +159,7 @@ class Recorder:
         if "Timeout" in text and "pytest-timeout" in text:
             return {"status": "error", "message": "timed out: the test exceeded its time limit"}
         if isinstance(exc, AssertionError):
-            lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-            return {"status": "failed", "message": one_line("; ".join(lines) or "assertion failed")}
+            return {"status": "failed", "message": assertion_reason(text)}
         return {"status": "failed", "message": one_line(f"{type(exc).__name__}: {text}")}
 
     def flush(self) -> None:

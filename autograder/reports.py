@@ -33,7 +33,7 @@ def points(value: float) -> str:
 
 def table(result: GradeResult) -> str:
     rows = [(t.name, f"{points(t.score)}/{points(t.max_score)}", STATUS_MARK.get(t.status, t.status),
-             safe(t.message, 120)) for t in result.tests]
+             safe(t.message, 200)) for t in result.tests]
     width = max([len(r[0]) for r in rows] + [4])
     lines = [f"{'test':<{width}}  {'points':>7}  {'status':<6}  reason", "-" * (width + 40)]
     lines += [f"{n:<{width}}  {p:>7}  {s:<6}  {m}" for n, p, s, m in rows]

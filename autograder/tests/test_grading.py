@@ -25,6 +25,7 @@ def test_release_scores_zero_with_not_implemented_reasons(toy):
     result = grade(toy, toy.release_notebook, gpu="off")
     assert result.score == 0 and result.max_score == 6
     assert all("not implemented yet" in t.message for t in result.tests if t.status != "skipped")
+    assert not any("restarted" in f for f in result.flags), "a student exception must not cost a worker restart"
 
 
 def test_gpu_on_counts_gpu_tests(toy):
@@ -98,3 +99,23 @@ def test_repeated_runs_are_identical(toy, make_submission):
     path = make_submission(lambda cells, nb: setattr(cells["add"], "source", "def add(a, b):\n    return a * b\n"))
     first, second = grade(toy, path, gpu="off"), grade(toy, path, gpu="off")
     assert first.signature() == second.signature()
+
+
+def test_crash_restarts_the_worker_and_says_so(toy, make_submission):
+    def exits(cells, nb):
+        cells["add"].source = "def add(a, b):\n    import os\n    os._exit(3)\n"
+
+    result = grade(toy, make_submission(exits), gpu="off")
+    assert result.score == 4 and "exited with code 3" in by_name(result)["test_add"].message
+    assert any("restarted 1 time" in f for f in result.flags)
+
+
+def test_assertion_reasons_put_the_author_first_and_hide_the_compared_values():
+    from autograder.plugin import assertion_reason
+
+    text = ("\nNot equal to tolerance rtol=1e-07, atol=0\nmse_gradient disagrees with central differences\n"
+            "Mismatched elements: 3 / 3 (100%)\nMax absolute difference among violations: 0.5\n"
+            " x: array([1., 2., 3.])\n y: array([1.5, 2.5, 3.5])")
+    reason = assertion_reason(text)
+    assert reason.startswith("mse_gradient disagrees with central differences")
+    assert "Max absolute difference" in reason and "1.5" not in reason and "array" not in reason
