@@ -20,7 +20,9 @@ class SubmissionError(Exception):
 
 
 class StudentError(SubmissionError):
-    """Student code raised an exception."""
+    """Student code raised an exception; ``type_name`` is its class name (e.g. ``"ValueError"``)."""
+
+    type_name = ""
 
 
 class NotImplementedYet(StudentError):
@@ -146,9 +148,13 @@ class Client:
         if kind == "missing":
             return MissingAnswer(self.missing_reason(message))
         if kind == "not_implemented":
-            return NotImplementedYet(f"`{label}` is not implemented yet (it raises NotImplementedError){where}")
+            error = NotImplementedYet(f"`{label}` is not implemented yet (it raises NotImplementedError){where}")
+            error.type_name = "NotImplementedError"
+            return error
         detail = f": {message}" if message else ""
-        return StudentError(f"`{label}` raised {type_name}{detail}{where}")
+        error = StudentError(f"`{label}` raised {type_name}{detail}{where}")
+        error.type_name = type_name
+        return error
 
     def missing_reason(self, name: str) -> str:
         if self.notebook_error:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 
-from autograder.client import Remote, Submission
+from autograder.client import (  # noqa: F401 (re-exported for hidden tests)
+    MissingAnswer, NotImplementedYet, Remote, StudentError, StudentTimeout, Submission, SubmissionError,
+)
 
 
 def remote_type(obj) -> str:
@@ -20,3 +23,27 @@ def worker_import(submission, name: str):
     if isinstance(submission, Submission):
         return submission._request("import", f"import {name}", name=name)
     return importlib.import_module(name)  # direct mode (benchmarks' floor)
+
+
+@contextmanager
+def student_raises(*type_names: str, message: str = ""):
+    """Expect the student's code, called inside the block, to raise one of ``type_names`` (class names).
+
+        with student_raises("ValueError", message="rmse must reject arrays of different lengths"):
+            submission.rmse([1, 2], [1, 2, 3])
+
+    A stub (NotImplementedError) and any other exception propagate with their own reason.
+    """
+    try:
+        yield
+    except NotImplementedYet:
+        raise
+    except StudentError as exc:
+        if exc.type_name in type_names:
+            return
+        raise
+    except Exception as exc:  # direct mode (benchmarks): a real exception
+        if type(exc).__name__ in type_names:
+            return
+        raise
+    raise AssertionError(message or f"expected {' or '.join(type_names)} to be raised")

@@ -119,3 +119,33 @@ def test_assertion_reasons_put_the_author_first_and_hide_the_compared_values():
     reason = assertion_reason(text)
     assert reason.startswith("mse_gradient disagrees with central differences")
     assert "Max absolute difference" in reason and "1.5" not in reason and "array" not in reason
+
+
+def test_student_raises_helper(toy):
+    """student_raises passes on the named exception, fails otherwise, and lets a stub's reason through."""
+    tests = toy.tests_dir.parent / "tests_raises"
+    tests.mkdir(exist_ok=True)
+    (tests / "test_raises.py").write_text(
+        "import pytest\nfrom autograder.testing import student_raises\n\n"
+        "@pytest.mark.points(1)\ndef test_type_error(submission):\n"
+        "    with student_raises('TypeError'):\n        submission.add(1, 'x')\n\n"
+        "@pytest.mark.points(1)\ndef test_wrong_type(submission):\n"
+        "    with student_raises('ValueError', message='add must reject text'):\n        submission.add(1, 'x')\n\n"
+        "@pytest.mark.points(1)\ndef test_no_raise(submission):\n"
+        "    with student_raises('ValueError', message='add(1, 2) should raise'):\n        submission.add(1, 2)\n")
+    result = grade(_with_tests(toy, tests), toy.source_notebook, gpu="off")
+    tests_by = by_name(result)
+    assert tests_by["test_type_error"].status == "passed"
+    assert tests_by["test_wrong_type"].status == "error" and "raised TypeError" in tests_by["test_wrong_type"].message
+    assert tests_by["test_no_raise"].message == "add(1, 2) should raise"
+
+
+def _with_tests(assignment, tests_dir):
+    class Variant(type(assignment)):
+        @property
+        def tests_dir(self):
+            return tests_dir
+
+    import dataclasses
+
+    return Variant(**{f.name: getattr(assignment, f.name) for f in dataclasses.fields(assignment)})
