@@ -69,6 +69,8 @@ class Client:
 
     # -- lifecycle
     def ensure_started(self) -> None:
+        if self.notebook_error and not self.load_failure:
+            self.load_failure = f"your notebook could not be read: {self.notebook_error}"
         if self.load_failure:
             raise LoadFailed(self.load_failure)
         if self.worker is not None and self.worker.alive():

@@ -77,7 +77,8 @@ def workflow_tamper(assignment: Assignment, submission_dir: Path) -> list[str]:
     if not ours.is_dir():
         return []
     if not theirs.is_dir():
-        return ["the .github/ folder of the release is missing from the submission"]
+        # Only a repository (a Classroom clone) should have it; nbgrader's submitted/ folders never do.
+        return ["the .github/ folder of the release is missing from the repository"] if (submission_dir / ".git").exists() else []
     changed = []
     for path in sorted(p for p in ours.rglob("*") if p.is_file()):
         other = theirs / path.relative_to(ours)
