@@ -59,7 +59,7 @@ def cmd_validate(args) -> int:
 
     course = _course(args)
     rows = []
-    header = f"{'assignment':<22} {'reference':>10} {'stub':>8} {'determ.':>8} {'time':>8} {'budget':>7}  ok"
+    header = f"{'assignment':<22} {'reference':>10} {'stub':>8} {'determ.':>8} {'time':>8} {'cpu':>7} {'budget':>7}  ok"
     print(header)
     print("-" * len(header))
     for assignment in course.select(args.ids):
@@ -68,7 +68,8 @@ def cmd_validate(args) -> int:
         ref = f"{row.reference.score:g}/{row.reference.max_score:g}"
         stub = f"{row.stub.score:g}/{row.stub.max_score:g}"
         print(f"{row.id:<22} {ref:>10} {stub:>8} {'yes' if row.deterministic else 'NO':>8} "
-              f"{row.duration_s:>7.1f}s {assignment.budget_s:>6g}s  {'ok' if row.ok else 'FAIL'}", flush=True)
+              f"{row.duration_s:>7.1f}s {row.reference.cpu_s:>6.1f}s {assignment.budget_s:>6g}s  "
+              f"{'ok' if row.ok else 'FAIL'}", flush=True)
         for problem in row.problems:
             print(f"    {reports.safe(problem, 600)}")
         if row.reference.gpu_points_pending:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -31,6 +32,7 @@ class TestResult:
     max_score: float
     message: str = ""
     gpu: bool = False
+    duration_s: float = 0.0
 
 
 @dataclass
@@ -42,13 +44,14 @@ class GradeResult:
     tests: list[TestResult]
     flags: list[str] = field(default_factory=list)
     gpu_points_pending: float = 0.0
+    cpu_s: float = 0.0  # CPU time of the suite and worker processes (exact when gradings run one at a time)
     load_problems: list[str] = field(default_factory=list)
     sandbox: dict = field(default_factory=dict)
     output: str = ""
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["tests"] = [{k: t[k] for k in ("name", "status", "score", "max_score", "message")}
+        data["tests"] = [{k: t[k] for k in ("name", "status", "score", "max_score", "message", "duration_s")}
                          for t in data["tests"]]
         return data
 
@@ -123,7 +126,7 @@ def prepare_program(assignment: Assignment, notebook: Path | None, error: str | 
 def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: bool = True,
           direct: bool = False) -> GradeResult:
     """Grade one submission. ``direct`` (benchmarks only) runs trusted reference code in the test process."""
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), _children_cpu()
     if not assignment.release_notebook.is_file():
         raise NotebookError(f"the release notebook {assignment.release_notebook} is missing: run `autograder release`")
     submission = Path(submission)
@@ -144,7 +147,14 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: 
         raw = run_suite(assignment, base, workdir, gpu, isolate, direct)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    return summarize(assignment, raw, flags, time.monotonic() - started)
+    result = summarize(assignment, raw, flags, time.monotonic() - started)
+    result.cpu_s = round(_children_cpu() - cpu_started, 3)
+    return result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isolate: bool, direct: bool) -> dict:
@@ -190,7 +200,7 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isola
 
 def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: float) -> GradeResult:
     tests = [TestResult(t["name"], t["status"], float(t["score"]), float(t["max_score"]), t.get("message", ""),
-                        bool(t.get("gpu"))) for t in raw["tests"]]
+                        bool(t.get("gpu")), float(t.get("duration_s", 0.0))) for t in raw["tests"]]
     counted = [t for t in tests if t.status != "skipped"]
     pending = sum(t.max_score for t in tests if t.status == "skipped" and t.gpu)
     sandbox = raw.get("sandbox", {})

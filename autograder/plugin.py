@@ -132,6 +132,8 @@ class Recorder:
         entry = self.results.get(name)
         if entry is None:
             return
+        if call.when == "call":
+            entry["duration_s"] = round(report.duration, 3)
         if report.skipped and call.when in ("setup", "call"):
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
             reason = reason.removeprefix("Skipped: ")

@@ -33,6 +33,7 @@ class Validation:
             "stub": {"score": self.stub.score, "max_score": self.stub.max_score},
             "deterministic": self.deterministic,
             "duration_s": self.duration_s,
+            "cpu_s": self.reference.cpu_s,
             "release_current": not self.stale,
             "gpu_points_pending": self.reference.gpu_points_pending,
             "problems": self.problems,

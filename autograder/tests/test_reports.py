@@ -69,7 +69,7 @@ def test_table_and_markdown_show_points_reasons_and_gpu_note(result):
 def test_json_and_gradescope_fields(result):
     data = reports.to_json(result)
     assert {"assignment", "score", "max_score", "duration_s", "tests"} <= set(data)
-    assert set(data["tests"][0]) == {"name", "status", "score", "max_score", "message"}
+    assert set(data["tests"][0]) == {"name", "status", "score", "max_score", "message", "duration_s"}
     scope = reports.gradescope(result)
     assert scope["score"] == 3.5 and len(scope["tests"]) == 4
     assert {t["status"] for t in scope["tests"]} <= {"passed", "failed"}
