@@ -70,3 +70,23 @@ def test_course_release_holds_no_solution_and_no_hidden_test(assignment_id):
             assert path.name not in hidden or path.name == "__init__.py", f"hidden test file {path} in release"
             if path.suffix in (".ipynb", ".py", ".md", ".txt", ".yml"):
                 assert "BEGIN SOLUTION" not in path.read_text(errors="ignore"), f"solution marker in {path}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", COURSE.assignment_ids())
+def test_course_release_runs_until_the_first_stub(assignment_id, tmp_path):
+    """A student who opens the release and runs everything hits a NotImplementedError, not another error."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from autograder.grading import copy_release_files
+
+    assignment = COURSE.assignment(assignment_id)
+    copy_release_files(assignment, tmp_path)
+    notebook = nbformat.read(assignment.release_notebook, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError) as failure:
+        client.execute()
+    assert failure.value.ename == "NotImplementedError", f"{assignment_id}: {failure.value.ename}: {failure.value.evalue}"
