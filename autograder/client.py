@@ -107,6 +107,8 @@ class Client:
             self.worker = None
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
         self._discard()
 
     def output(self) -> str:

@@ -133,6 +133,10 @@ def _encode_library_value(value, blobs, to_ref, depth):
     module = t.__module__ or ""
     if module == "numpy" and t.__name__ == "ndarray":
         return _encode_array(value, blobs)
+    if module == "numpy.ma.core" and t.__name__ == "MaskedArray":  # e.g. AxesImage.get_array(): its data
+        import numpy as np
+
+        return _encode_array(np.ma.getdata(value), blobs)
     if module == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "dtype"):
         if value.dtype.name in NUMPY_DTYPES:  # a numpy scalar such as np.float64(1.5)
             import numpy as np

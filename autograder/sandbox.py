@@ -196,6 +196,18 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def close(self) -> None:
+        """Ask the worker to end (end of input) and reap it, so its CPU time is accounted; kill if it lingers."""
+        try:
+            self.writer.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
     def kill(self) -> None:
         try:
             os.killpg(self.process.pid, signal.SIGKILL)

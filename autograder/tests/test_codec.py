@@ -42,6 +42,11 @@ def test_numpy_scalars_and_noncontiguous_arrays():
     assert np.array_equal(roundtrip(array), array)
 
 
+def test_masked_arrays_cross_as_their_data():
+    got = roundtrip(np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0]))
+    assert type(got) is np.ndarray and got.tolist() == [1.0, 2.0, 3.0]
+
+
 def test_tensors_roundtrip_including_bfloat16():
     for tensor in (torch.randn(3, 2), torch.arange(5), torch.randn(4).to(torch.bfloat16)):
         got = roundtrip(tensor)
