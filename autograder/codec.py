@@ -133,7 +133,7 @@ def _encode_library_value(value, blobs, to_ref, depth):
     module = t.__module__ or ""
     if module == "numpy" and t.__name__ == "ndarray":
         return _encode_array(value, blobs)
-    if module == "numpy.ma.core" and t.__name__ == "MaskedArray":  # e.g. AxesImage.get_array(): its data
+    if module.startswith("numpy.ma") and t.__name__ == "MaskedArray":  # e.g. AxesImage.get_array(): its data
         import numpy as np
 
         return _encode_array(np.ma.getdata(value), blobs)
