@@ -247,3 +247,10 @@ def release_dir(request) -> Path:
 @pytest.fixture(scope="session")
 def assignment(request) -> dict:
     return _recorder(request).settings.get("manifest", {})
+
+
+@pytest.fixture(scope="session")
+def shared() -> dict:
+    """A per-grading cache for expensive results several tests check (one training run, many gates).
+    Store plain data (or the exception to re-raise), not Remote handles: a worker restart invalidates those."""
+    return {}
