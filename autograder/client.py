@@ -65,15 +65,15 @@ class Client:
         self.sandbox: dict = {}
         self.restarts = 0
         self.started = False
+        self.loading = False
+        self.load_deadline: float | None = None
         self.outputs: list[str] = []
 
     # -- lifecycle
-    def ensure_started(self) -> None:
-        if self.notebook_error and not self.load_failure:
-            self.load_failure = f"your notebook could not be read: {self.notebook_error}"
-        if self.load_failure:
-            raise LoadFailed(self.load_failure)
-        if self.worker is not None and self.worker.alive():
+    def begin(self) -> None:
+        """Start the worker and ask it to load the notebook without waiting, so that its imports overlap with
+        pytest's collection (the plugin calls this first thing); ``ensure_started`` collects the answer."""
+        if self.notebook_error or self.load_failure or self.loading:
             return
         if self.worker is not None:
             self._discard()
@@ -82,9 +82,25 @@ class Client:
         self.started = True
         self.worker = WorkerProcess(self.program_path, self.workdir, self.limits, self.hide, self.isolate)
         self.sandbox = self.worker.sandbox
+        self.loading = True
+        self.load_deadline = time.monotonic() + self.load_timeout_s
         try:
             self.worker.send({"op": "load"}, [])
-            header, blobs = self.worker.receive(time.monotonic() + self.load_timeout_s)
+        except WorkerGone:
+            pass  # reported when the answer is collected
+
+    def ensure_started(self) -> None:
+        if self.notebook_error and not self.load_failure:
+            self.load_failure = f"your notebook could not be read: {self.notebook_error}"
+        if self.load_failure:
+            raise LoadFailed(self.load_failure)
+        if self.worker is not None and self.worker.alive() and not self.loading:
+            return
+        if not self.loading:
+            self.begin()
+        self.loading = False
+        try:
+            header, blobs = self.worker.receive(self.load_deadline)
             report = codec.Decoder(blobs).decode(header.get("value")) if header.get("ok") else {}
         except WorkerTimeout:
             self.load_failure = (f"loading your notebook did not finish within {self.load_timeout_s:.0f} s: is there "
@@ -101,6 +117,7 @@ class Client:
         raise LoadFailed(self.load_failure)
 
     def _discard(self) -> None:
+        self.loading = False
         if self.worker is not None:
             self.worker.kill()
             self.outputs.append(self.worker.output.text())
