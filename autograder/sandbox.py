@@ -58,7 +58,6 @@ def scrubbed_env(workdir: Path) -> dict[str, str]:
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": str(workdir / "tmp"),
         "OMP_NUM_THREADS": "2",
-        "OMP_WAIT_POLICY": "PASSIVE",  # spinning threads crawl when a 2-core runner is shared
         "MKL_NUM_THREADS": "2",
         "OPENBLAS_NUM_THREADS": "2",
         "AUTOGRADER_THREADS": "2",
