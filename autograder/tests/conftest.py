@@ -1,6 +1,4 @@
-import copy
 import json
-import shutil
 import sys
 from pathlib import Path
 
