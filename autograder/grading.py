@@ -191,6 +191,9 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isola
     if raw is None:
         tail = (base / "pytest.log").read_text(errors="replace")[-3000:]
         raise RuntimeError(f"the hidden suite of {assignment.id} did not start (a course problem):\n{tail}")
+    if raw.get("infrastructure_error"):
+        raise RuntimeError(f"no grade for {assignment.id}: the grader could not start its sandbox on this machine "
+                           f"(not the submission's fault): {raw['infrastructure_error']}")
     if timed_out:
         for test in raw["tests"]:
             if test["message"].startswith("not run"):

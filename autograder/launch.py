@@ -15,6 +15,7 @@ import os
 import resource
 import signal
 import sys
+from pathlib import Path
 
 from autograder import codec
 
@@ -66,6 +67,19 @@ def mask_except(directory: str, keep: list[str], writable: set[str]) -> None:
         os.close(original)
 
 
+def closed_ancestors(paths: list[str]) -> set[str]:
+    """Folders above the kept paths that the unprivileged user could not pass through (a root-only 0700
+    folder such as tox's ``.tox`` or ``/root``). Masking them hides nothing that user could see anyway,
+    and the tmpfs put in their place lets the worker reach the interpreter kept inside."""
+    closed = set()
+    for path in paths:
+        for folder in list(reversed(Path(path).parents))[1:]:
+            info = os.stat(folder)
+            if info.st_uid != NOBODY and not info.st_mode & 0o001:
+                closed.add(str(folder))
+    return closed
+
+
 def isolate(config: dict, as_root: bool) -> dict:
     """Namespaces and masks. Returns what was enforced, for the report."""
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
@@ -89,7 +103,10 @@ def isolate(config: dict, as_root: bool) -> dict:
     keep = [os.path.realpath(p) for p in config["keep"] if os.path.exists(p)]
     writable = {os.path.realpath(config["workdir"])}
     masked = []
-    hide = sorted({os.path.realpath(p) for p in config["hide"] if os.path.isdir(p)}, key=len)
+    hide = {os.path.realpath(p) for p in config["hide"] if os.path.isdir(p)}
+    if as_root and config.get("drop_privileges", True):
+        hide |= closed_ancestors(keep)
+    hide = sorted(hide, key=len)
     for directory in hide:
         if any(_under(directory, done) for done in masked):
             continue
@@ -139,7 +156,23 @@ def set_limits(limits: dict) -> dict:
     return dict(limits)
 
 
+def unreachable(config: dict) -> str | None:
+    """What the worker, as the user it now is, could not use: checked before any student code exists, so a
+    machine problem is reported as the grader's failure, never as a student's zero."""
+    needs = [(sys.executable, os.X_OK, "run the Python interpreter"),
+             (os.path.join(os.path.dirname(codec.__file__), "worker.py"), os.R_OK, "read the grader's worker"),
+             (config["program"], os.R_OK, "read the submission"),
+             (config["workdir"], os.W_OK | os.X_OK, "write in its working folder")]
+    for path, mode, what in needs:
+        if not os.access(path, mode):
+            return (f"the sandboxed worker (uid {os.getuid()}) cannot {what} at {path}: give that path and the "
+                    "folders above it read and search permission for other users (e.g. install the grader's "
+                    "environment outside a root-only folder)")
+    return None
+
+
 def main(config_path: str) -> None:
+    os.umask(0o022)  # the folders made inside masking tmpfs mounts must be passable by the unprivileged user
     with open(config_path, encoding="utf-8") as handle:
         config = json.load(handle)
     reply = os.fdopen(config["write_fd"], "wb", closefd=False)
@@ -162,6 +195,10 @@ def main(config_path: str) -> None:
     status["limits"] = set_limits(config["limits"])
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    problem = unreachable(config)
+    if problem:
+        codec.write_message(reply, {"ok": False, "error": problem, "sandbox": status}, [])
+        os._exit(70)
     os.chdir(config["workdir"])
     codec.write_message(reply, {"ok": True, "sandbox": status}, [])
     os.execve(sys.executable, [sys.executable, "-m", "autograder.worker", config["program"],

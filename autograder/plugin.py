@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.client import Client, LoadFailed, Submission, SubmissionError
-from autograder.sandbox import Limits
+from autograder.sandbox import Limits, SandboxUnavailable
 
 GPU_SKIP_REASON = "needs a GPU"
 
@@ -33,7 +33,10 @@ def pytest_configure(config):
     if config._ag:
         config.pluginmanager.register(config._ag, "autograder-recorder")
         if not config._ag.settings.get("direct"):
-            config._ag.get_client().begin()  # the worker's imports overlap with collection
+            try:
+                config._ag.get_client().begin()  # the worker's imports overlap with collection
+            except SandboxUnavailable as exc:
+                config._ag.infrastructure_error = str(exc)
 
 
 def points_of(item) -> float | None:
@@ -83,6 +86,7 @@ class Recorder:
         self.client: Client | None = None
         self.gpu = False
         self.started = time.monotonic()
+        self.infrastructure_error: str | None = None  # the grader's own failure: no score may be given
 
     # -- collection: points, GPU rule
     @pytest.hookimpl(trylast=True)
@@ -103,6 +107,8 @@ class Recorder:
             if is_gpu and not self.gpu:
                 item.add_marker(pytest.mark.skip(reason=GPU_SKIP_REASON))
         self.flush()
+        if self.infrastructure_error:
+            pytest.exit("the sandbox could not start", returncode=3)
 
     def direct_module(self):
         """Benchmarks only: the reference built in this process, the floor that the sandbox is measured against."""
@@ -144,6 +150,9 @@ class Recorder:
             if entry["status"] in ("failed", "error") and entry.get("_final"):
                 return  # keep the first failure (call), not the teardown's
             entry.update(self.classify(call.excinfo), score=0.0, _final=True)
+            if call.excinfo is not None and isinstance(call.excinfo.value, SandboxUnavailable):
+                self.infrastructure_error = str(call.excinfo.value)
+                item.session.shouldstop = "the sandbox could not start"
         elif call.when == "call" and report.passed:
             points = points_of(item)
             if points is None:
@@ -176,6 +185,7 @@ class Recorder:
             "sandbox": client.sandbox if client else {},
             "restarts": client.restarts if client else 0,
             "output": client.output()[-20000:] if client else "",
+            "infrastructure_error": self.infrastructure_error,
         }
         path = Path(self.settings["results"])
         tmp = path.with_suffix(".tmp")

@@ -43,6 +43,10 @@ class WorkerTimeout(Exception):
     """The worker did not answer before the deadline."""
 
 
+class SandboxUnavailable(RuntimeError):
+    """The worker could not be started on this machine: the grader's failure, never scored as the student's."""
+
+
 def scrubbed_env(workdir: Path) -> dict[str, str]:
     """No tokens, no GITHUB_* and no runner paths: only what Python and the numeric libraries need."""
     env = {
@@ -163,9 +167,16 @@ class WorkerProcess:
         self.sandbox: dict = {}
         try:
             header, _ = self.receive(time.monotonic() + 120)
-            self.sandbox = header.get("sandbox", {}) if isinstance(header, dict) else {}
+        except (WorkerGone, WorkerTimeout, codec.ProtocolError) as exc:
+            self.kill()
+            raise SandboxUnavailable(f"the sandbox did not start ({exc or type(exc).__name__}): "
+                                     f"{self.output.text()[-1000:]}") from None
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        self.sandbox = header.get("sandbox", {}) if isinstance(header, dict) else {}
+        if not isinstance(header, dict) or not header.get("ok"):
+            self.kill()
+            raise SandboxUnavailable(str(header.get("error") if isinstance(header, dict) else header))
 
     def send(self, header: dict, blobs: list[bytes]) -> None:
         try:
