@@ -91,7 +91,7 @@ class Course:
         except tomllib.TOMLDecodeError as exc:
             raise CourseError(f"{path}: {exc}") from None
         grading, release = raw.get("grading", {}), raw.get("release", {})
-        limits = Limits(memory_mb=int(grading.get("memory_mb", Limits.memory_mb)))
+        limits = Limits(**{name: int(grading[name]) for name in ("memory_mb", "disk_mb") if name in grading})
         return Assignment(
             id=assignment_id, title=raw.get("title", assignment_id), step=int(raw.get("step", 0)),
             topic=raw.get("topic", ""), points=float(raw.get("points", 0)), root=self.root,

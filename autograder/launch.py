@@ -13,6 +13,7 @@ import ctypes
 import json
 import os
 import resource
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-NOBODY = 65534
+WORKER_UID_BASE = 1_900_000_000  # + the launcher's PID: a user of its own per live worker, in no passwd file
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -45,9 +46,9 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def mask_except(directory: str, keep: list[str], writable: set[str]) -> None:
-    """Hide ``directory`` behind an empty tmpfs, then bind back only the ``keep`` paths in it (read-only
-    unless listed in ``writable``). The original stays reachable through an O_PATH descriptor meanwhile."""
+def mask_except(directory: str, keep: list[str]) -> None:
+    """Hide ``directory`` behind an empty tmpfs, then bind back only the ``keep`` paths in it, read-only.
+    The original stays reachable through an O_PATH descriptor meanwhile."""
     original = os.open(directory, os.O_PATH | os.O_DIRECTORY)
     try:
         _mount("tmpfs", directory, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
@@ -61,10 +62,40 @@ def mask_except(directory: str, keep: list[str], writable: set[str]) -> None:
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 open(path, "a").close()
             _mount(origin, path, None, MS_BIND | MS_REC)
-            if path not in writable:
-                _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     finally:
         os.close(original)
+
+
+def private_workdir(path: str, original: int, size_mb: int) -> None:
+    """The worker's only writable folder: a tmpfs of ``size_mb`` holding a copy of the prepared folder, so a
+    submission that writes without end fills its own quota, never the grader's disk."""
+    os.makedirs(path, exist_ok=True)
+    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=700,size={size_mb}m")
+    shutil.copytree(f"/proc/self/fd/{original}", path, symlinks=True, dirs_exist_ok=True)
+
+
+# statvfs flags that a bind remount must repeat (unprivileged namespaces may not drop them)
+KEPT_MOUNT_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
+                    os.ST_NOATIME: 1024, os.ST_NODIRATIME: 2048, os.ST_RELATIME: 1 << 21}
+
+
+def read_only_mounts(writable: str) -> list[str]:
+    """Make every mount but ``writable`` read-only in this namespace, so that world-writable folders the
+    masks do not cover (``/run/lock``, say) cannot be filled either. Returns the mounts that refused."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        points = [line.split()[4].encode().decode("unicode_escape") for line in handle]
+    refused = []
+    for point in dict.fromkeys(points):
+        if _under(point, writable):
+            continue
+        try:
+            current = os.statvfs(point).f_flag
+            flags = sum(ms for st, ms in KEPT_MOUNT_FLAGS.items() if current & st)
+            _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError:
+            refused.append(point)
+    return refused
 
 
 def closed_ancestors(paths: list[str]) -> set[str]:
@@ -74,8 +105,7 @@ def closed_ancestors(paths: list[str]) -> set[str]:
     closed = set()
     for path in paths:
         for folder in list(reversed(Path(path).parents))[1:]:
-            info = os.stat(folder)
-            if info.st_uid != NOBODY and not info.st_mode & 0o001:
+            if not os.stat(folder).st_mode & 0o001:
                 closed.add(str(folder))
     return closed
 
@@ -100,23 +130,29 @@ def isolate(config: dict, as_root: bool) -> dict:
         _wait_and_exit(child)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    keep = [os.path.realpath(p) for p in config["keep"] if os.path.exists(p)]
-    writable = {os.path.realpath(config["workdir"])}
+    workdir = os.path.realpath(config["workdir"])
+    original_workdir = os.open(workdir, os.O_PATH | os.O_DIRECTORY)
+    keep = [k for k in (os.path.realpath(p) for p in config["keep"] if os.path.exists(p)) if k != workdir]
     masked = []
     hide = {os.path.realpath(p) for p in config["hide"] if os.path.isdir(p)}
     if as_root and config.get("drop_privileges", True):
-        hide |= closed_ancestors(keep)
+        hide |= closed_ancestors(keep + [workdir])
     hide = sorted(hide, key=len)
     for directory in hide:
         if any(_under(directory, done) for done in masked):
             continue
-        mask_except(directory, [k for k in keep if _under(k, directory) and k != directory], writable)
+        mask_except(directory, [k for k in keep if _under(k, directory) and k != directory])
         masked.append(directory)
+    private_workdir(workdir, original_workdir, config["limits"]["disk_mb"])
+    os.close(original_workdir)
+    refused = read_only_mounts(workdir)
     try:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     except OSError:
         pass  # an older /proc view shows host PIDs but still no secrets of other users
-    return {"namespaces": True, "network": "off (empty network namespace)", "hidden": masked}
+    return {"namespaces": True, "network": "off (empty network namespace)", "hidden": masked,
+            "writable": f"only its working folder ({config['limits']['disk_mb']} MiB)",
+            **({"read_only_refused": refused} if refused else {})}
 
 
 def _wait_and_exit(child: int) -> None:
@@ -132,10 +168,10 @@ def _wait_and_exit(child: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 
 
-def drop_privileges() -> None:
+def drop_privileges(uid: int) -> None:
     os.setgroups([])
-    os.setresgid(NOBODY, NOBODY, NOBODY)
-    os.setresuid(NOBODY, NOBODY, NOBODY)
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
 
 
 def set_limits(limits: dict) -> dict:
@@ -177,21 +213,24 @@ def main(config_path: str) -> None:
         config = json.load(handle)
     reply = os.fdopen(config["write_fd"], "wb", closefd=False)
     status: dict = {"user": "unchanged", "namespaces": False, "network": "on (not isolated)", "hidden": []}
-    as_root = os.geteuid() == 0
+    as_root, outer_uid = os.geteuid() == 0, os.getuid()
+    # Not the shared `nobody`: workers graded side by side would share one process quota, and a fork bomb in
+    # one submission would stop its neighbour from starting threads. Taken before the PID namespace makes us 1.
+    uid = WORKER_UID_BASE + os.getpid()
     if config.get("isolate", True):
         try:
             status.update(isolate(config, as_root))
         except OSError as exc:
             status["isolation_error"] = str(exc)
     if as_root and config.get("drop_privileges", True):
-        os.chown(config["workdir"], NOBODY, NOBODY)
+        os.chown(config["workdir"], uid, uid)
         for root, dirs, files in os.walk(config["workdir"]):
             for name in dirs + files:
-                os.lchown(os.path.join(root, name), NOBODY, NOBODY)
-        drop_privileges()
-        status["user"] = "nobody (uid 65534)"
+                os.lchown(os.path.join(root, name), uid, uid)
+        drop_privileges(uid)
+        status["user"] = f"an unprivileged user of its own (uid {uid})"
     elif not as_root:
-        status["user"] = f"uid {os.getuid()} (the grader was not started as root)"
+        status["user"] = f"uid {outer_uid}, the grader's own (it was not started as root)"
     status["limits"] = set_limits(config["limits"])
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)

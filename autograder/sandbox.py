@@ -30,6 +30,7 @@ class Limits:
     memory_mb: int = 4096
     cpu_s: int = 900
     file_mb: int = 256
+    disk_mb: int = 1024  # the working folder, a tmpfs where namespaces allow it
     open_files: int = 512
     processes: int = 512
     output_kb: int = 64
@@ -52,6 +53,8 @@ def scrubbed_env(workdir: Path) -> dict[str, str]:
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(workdir),
+        "USER": "student",  # the worker's uid has no passwd entry; getpass.getuser() reads these first
+        "LOGNAME": "student",
         "TMPDIR": str(workdir / "tmp"),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",

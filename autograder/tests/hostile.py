@@ -19,6 +19,9 @@ import nbformat
 FULL, NO_ADD, ZERO = 6.0, 4.0, 0.0
 SECRET = "ghp_SECRET_TOKEN_do_not_leak_8731"
 HIDDEN_MARKER = "HIDDEN-TEST-MARKER-5521"
+# Folders any user may write to on a usual machine; a file planted there would outlive the grading.
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
+PLANTED = "ag-hostile-planted"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,16 @@ CASES = [
          "shutil.rmtree({canary!r}, ignore_errors=True)", FULL),
     Case("fill_the_disk", "function",
          "with open('big.bin', 'wb') as f:\n    for _ in range(10**6):\n        f.write(b'x' * 2**20)", NO_ADD),
+    Case("fill_the_disk_with_many_files", "function",
+         "i = 0\nwhile True:\n    with open(f'part{{i}}.bin', 'wb') as f:\n        f.write(b'x' * 2**27)\n    i += 1",
+         NO_ADD),
+    Case("plant_files_in_world_writable_folders", "import",
+         "import os\n"
+         f"for folder in {WORLD_WRITABLE!r}:\n"
+         "    try:\n"
+         f"        open(os.path.join(folder, {PLANTED!r}), 'w').write('planted')\n"
+         "    except OSError as exc:\n"
+         "        print('blocked', folder, exc)", FULL),
     # -- broken notebooks
     Case("not_json", "notebook", "{ not json", ZERO),
     Case("not_utf8", "notebook", "latin-1", ZERO),

@@ -3,6 +3,7 @@
 import csv
 import dataclasses
 
+import nbformat
 import pytest
 
 from autograder.bulk import grade_all
@@ -65,3 +66,31 @@ def test_grade_all_writes_reports_feedback_and_grades(toy, class_dir):
     summary = grade_all(fast, class_dir, jobs=2, gpu="off")
     assert "graded 1 submissions (19 already done)" in summary
     assert float(read_grades(class_dir)["bob1"]["score"]) == 4
+
+
+THREADED_ADD = ("def add(a, b):\n"
+                "    from concurrent.futures import ThreadPoolExecutor\n"
+                "    with ThreadPoolExecutor(4) as pool:\n"
+                "        return pool.submit(lambda: a + b).result()\n")
+
+
+def test_a_fork_bomb_costs_no_neighbour_its_points(toy, tmp_path):
+    """Workers graded side by side must not share a process quota: a fork bomb that exhausts its own must not
+    stop an honest neighbour (here one that uses threads, as torch and BLAS do) from starting threads."""
+    bomb = {c.name: c for c in CASES}["fork_bomb_in_function"]
+    for i in range(3):
+        for student in (f"bomb{i}", f"hive{i}"):
+            folder = tmp_path / "submitted" / student / toy.id
+            folder.mkdir(parents=True)
+            target = folder / f"{toy.id}.ipynb"
+            if student.startswith("bomb"):
+                context = {"course": str(toy.root), "canary": str(tmp_path), "github_output": "", "tests": ""}
+                write_case(bomb, toy.source_notebook, target, context)
+            else:
+                nb = nbformat.read(toy.source_notebook, as_version=4)
+                next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add").source = THREADED_ADD
+                nbformat.write(nb, target)
+    fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
+    grade_all(fast, tmp_path, jobs=2, gpu="off")
+    grades = read_grades(tmp_path)
+    assert {s: float(r["score"]) for s, r in grades.items() if s.startswith("hive")} == {f"hive{i}": 6.0 for i in range(3)}

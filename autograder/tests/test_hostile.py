@@ -4,12 +4,13 @@ reason, nothing changed outside the sandbox, and no hidden test text or secret i
 import dataclasses
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from autograder import reports
 from autograder.grading import grade
-from hostile import CASES, HIDDEN_MARKER, SECRET, write_case
+from hostile import CASES, HIDDEN_MARKER, PLANTED, SECRET, WORLD_WRITABLE, write_case
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +54,7 @@ def test_hostile_submission(case, strict_toy, tmp_path, monkeypatch):
     assert (canary / "canary.txt").read_text() == "safe" and not (canary / "reduced").exists()
     assert github_output.read_text() == ""
     assert tests_file.read_text() == hidden_before and (strict_toy.root / "assignments").is_dir()
+    assert not [d for d in WORLD_WRITABLE if (Path(d) / PLANTED).exists()], "a file was planted outside the sandbox"
     text = all_outputs(result)
     assert SECRET not in text and HIDDEN_MARKER not in text
     assert not any(line.lstrip().startswith("::") for line in reports.table(result).splitlines())
