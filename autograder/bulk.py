@@ -13,6 +13,7 @@ import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -71,7 +72,26 @@ def row(student: str, data: dict) -> dict:
             "flags": "; ".join(data.get("flags", []))}
 
 
-def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "auto", regrade: bool = False) -> str:
+@dataclass
+class BulkSummary:
+    assignment: str
+    graded: int
+    resumed: int
+    failed: list[str]  # students the grader itself could not grade (no report written, retried on rerun)
+    jobs: int
+    elapsed_s: float
+    grades: Path
+
+    def __str__(self) -> str:
+        text = (f"{self.assignment}: graded {self.graded} submissions ({self.resumed} already done) in "
+                f"{self.elapsed_s:.1f} s with {self.jobs} job(s); grades in {self.grades}")
+        if self.failed:
+            text += (f"\n{len(self.failed)} could not be graded by the grader itself (see their flags in grades.csv; "
+                     f"run again to retry them): {', '.join(self.failed)}")
+        return text
+
+
+def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "auto", regrade: bool = False) -> BulkSummary:
     started = time.monotonic()
     todo, rows = [], {}
     for student, folder in students(root, assignment.id):
@@ -92,6 +112,6 @@ def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "aut
         writer.writeheader()
         for student in sorted(rows):
             writer.writerow(rows[student])
-    elapsed = time.monotonic() - started
-    return (f"{assignment.id}: graded {len(todo)} submissions ({resumed} already done) in {elapsed:.1f} s "
-            f"with {jobs} job(s); grades in {root / 'grades.csv'}")
+    failed = sorted(s for s, r in rows.items() if str(r["flags"]).startswith("grading failed"))
+    return BulkSummary(assignment.id, len(todo), resumed, failed, jobs, time.monotonic() - started,
+                       root / "grades.csv")

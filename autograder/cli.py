@@ -96,7 +96,7 @@ def cmd_grade_all(args) -> int:
     summary = grade_all(course.assignment(args.id), Path(args.dir), jobs=args.jobs, gpu=args.gpu,
                         regrade=args.regrade)
     print(summary)
-    return 0
+    return 1 if summary.failed else 0
 
 
 def parser() -> argparse.ArgumentParser:

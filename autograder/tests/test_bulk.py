@@ -60,11 +60,11 @@ def test_grade_all_writes_reports_feedback_and_grades(toy, class_dir):
     for student in STUDENTS:
         assert (class_dir / "autograded" / student / toy.id / "report.json").is_file()
         assert (class_dir / "feedback" / student / toy.id / "feedback.html").is_file()
-    assert "graded 20 submissions (0 already done)" in summary
+    assert "graded 20 submissions (0 already done)" in str(summary) and not summary.failed
 
     (class_dir / "autograded" / "bob1" / toy.id / "report.json").unlink()
     summary = grade_all(fast, class_dir, jobs=2, gpu="off")
-    assert "graded 1 submissions (19 already done)" in summary
+    assert "graded 1 submissions (19 already done)" in str(summary)
     assert float(read_grades(class_dir)["bob1"]["score"]) == 4
 
 
@@ -94,3 +94,26 @@ def test_a_fork_bomb_costs_no_neighbour_its_points(toy, tmp_path):
     grade_all(fast, tmp_path, jobs=2, gpu="off")
     grades = read_grades(tmp_path)
     assert {s: float(r["score"]) for s, r in grades.items() if s.startswith("hive")} == {f"hive{i}": 6.0 for i in range(3)}
+
+
+def test_a_grading_the_grader_could_not_run_is_reported_and_retried(toy, class_dir, monkeypatch):
+    import autograder.bulk as bulk
+
+    honest = bulk.grade
+
+    def flaky(assignment, folder, gpu):
+        if folder.parent.name == "ada0":
+            raise RuntimeError("no grade for 00_toy: the grader could not start its sandbox on this machine")
+        return honest(assignment, folder, gpu=gpu)
+
+    fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
+    monkeypatch.setattr(bulk, "grade", flaky)
+    summary = grade_all(fast, class_dir, jobs=2, gpu="off")
+    assert summary.failed == ["ada0"] and "1 could not be graded" in str(summary)
+    assert read_grades(class_dir)["ada0"]["flags"].startswith("grading failed: no grade")
+    assert not (class_dir / "autograded" / "ada0" / toy.id / "report.json").exists()
+
+    monkeypatch.setattr(bulk, "grade", honest)
+    summary = grade_all(fast, class_dir, jobs=2, gpu="off")
+    assert summary.graded == 1 and not summary.failed
+    assert float(read_grades(class_dir)["ada0"]["score"]) == 6
