@@ -112,6 +112,7 @@ def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "aut
         writer.writeheader()
         for student in sorted(rows):
             writer.writerow(rows[student])
-    failed = sorted(s for s, r in rows.items() if str(r["flags"]).startswith("grading failed"))
+    # A report is written only by a finished grading, so a student still without one was not graded.
+    failed = sorted(s for s, _ in todo if not report_path(root, s, assignment.id).is_file())
     return BulkSummary(assignment.id, len(todo), resumed, failed, jobs, time.monotonic() - started,
                        root / "grades.csv")
