@@ -123,8 +123,19 @@ def prepare_program(assignment: Assignment, notebook: Path | None, error: str | 
     return load_program(assignment.release_notebook, notebook)
 
 
+def reference_settings(assignment: Assignment, record: Path | None = None, replay: Path | None = None) -> dict:
+    """Where the suite's ``ref`` answers come from: the instructor's reference.py (live, optionally recorded to
+    ``record``), else the published snapshot; ``replay`` forces replaying that snapshot file."""
+    if replay is not None:
+        return {"module": None, "snapshot": str(replay), "record": None}
+    module = assignment.manifest_dir / "reference.py"
+    snapshot = assignment.manifest_dir / "reference.snapshot"
+    return {"module": str(module) if module.is_file() else None,
+            "snapshot": str(snapshot) if snapshot.is_file() else None, "record": str(record) if record else None}
+
+
 def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: bool = True,
-          direct: bool = False) -> GradeResult:
+          direct: bool = False, reference: dict | None = None) -> GradeResult:
     """Grade one submission. ``direct`` (benchmarks only) runs trusted reference code in the test process."""
     started, cpu_started = time.monotonic(), _children_cpu()
     if not assignment.release_notebook.is_file():
@@ -144,7 +155,7 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: 
         workdir.mkdir()
         copy_release_files(assignment, workdir)
         (workdir / "program.json").write_text(json.dumps(program.to_json()), encoding="utf-8")
-        raw = run_suite(assignment, base, workdir, gpu, isolate, direct)
+        raw = run_suite(assignment, base, workdir, gpu, isolate, direct, reference or reference_settings(assignment))
     finally:
         shutil.rmtree(base, ignore_errors=True)
     result = summarize(assignment, raw, flags, time.monotonic() - started)
@@ -157,13 +168,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isolate: bool, direct: bool) -> dict:
+def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isolate: bool, direct: bool,
+              reference: dict) -> dict:
     results = base / "results.json"
     settings = {
         "workdir": str(workdir), "results": str(results), "gpu": gpu, "isolate": isolate,
         "test_timeout_s": assignment.test_timeout_s, "load_timeout_s": assignment.load_timeout_s,
         "limits": asdict(assignment.limits), "hide": hidden_paths(assignment),
-        "release_dir": str(assignment.release_dir), "manifest": assignment.raw, "direct": direct,
+        "release_dir": str(assignment.release_dir), "manifest": assignment.raw, "direct": direct, "reference": reference,
     }
     (base / "settings.json").write_text(json.dumps(settings))
     (base / "pytest.ini").write_text("[pytest]\ntimeout_method = signal\nconsider_namespace_packages = false\n")

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder import snapshots
 from autograder.client import Client, LoadFailed, Submission, SubmissionError
+from autograder.faults import GraderFault
 from autograder.sandbox import Limits, SandboxUnavailable
 
 GPU_SKIP_REASON = "needs a GPU"
@@ -87,6 +89,9 @@ class Recorder:
         self.gpu = False
         self.started = time.monotonic()
         self.infrastructure_error: str | None = None  # the grader's own failure: no score may be given
+        self._reference: snapshots.Reference | None = None
+        self._record: snapshots.Snapshot | None = None
+        self.current_test = ""
 
     # -- collection: points, GPU rule
     @pytest.hookimpl(trylast=True)
@@ -123,6 +128,22 @@ class Recorder:
     def name(self, item) -> str:
         return item.nodeid.split("/")[-1]
 
+    # -- reference answers (see autograder.snapshots)
+    def reference(self) -> snapshots.Reference:
+        if self._reference is None:
+            spec = self.settings.get("reference") or {}
+            module = snapshots.load_module(Path(spec["module"])) if spec.get("module") else None
+            replay = snapshots.Snapshot.load(Path(spec["snapshot"])) if spec.get("snapshot") and module is None else None
+            self._record = snapshots.Snapshot() if spec.get("record") and module is not None else None
+            self._reference = snapshots.Reference(module, replay, self._record)
+        return self._reference
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        if self._reference is not None:
+            self._reference.start_test(self.name(item))
+        self.current_test = self.name(item)
+
     # -- fixtures' shared client
     def get_client(self) -> Client:
         if self.client is None:
@@ -150,7 +171,7 @@ class Recorder:
             if entry["status"] in ("failed", "error") and entry.get("_final"):
                 return  # keep the first failure (call), not the teardown's
             entry.update(self.classify(call.excinfo), score=0.0, _final=True)
-            if call.excinfo is not None and isinstance(call.excinfo.value, SandboxUnavailable):
+            if call.excinfo is not None and isinstance(call.excinfo.value, (SandboxUnavailable, GraderFault)):
                 self.infrastructure_error = str(call.excinfo.value)
                 item.session.shouldstop = "the sandbox could not start"
         elif call.when == "call" and report.passed:
@@ -195,6 +216,9 @@ class Recorder:
     def pytest_sessionfinish(self, session):
         if self.client is not None:
             self.client.close()
+        spec = self.settings.get("reference") or {}
+        if self._record is not None and spec.get("record") and not self.infrastructure_error:
+            self._record.save(Path(spec["record"]))
         self.flush()
 
 
@@ -259,6 +283,16 @@ def release_dir(request) -> Path:
 @pytest.fixture(scope="session")
 def assignment(request) -> dict:
     return _recorder(request).settings.get("manifest", {})
+
+
+@pytest.fixture(scope="session")
+def ref(request) -> snapshots.Reference:
+    """The suite's reference answers: ``ref.NAME(*args)`` runs ``assignments/<ID>/reference.py``'s NAME in the
+    course repository and replays its recorded answer in the published grader (see autograder.snapshots)."""
+    recorder = _recorder(request)
+    reference = recorder.reference()
+    reference.start_test(recorder.current_test)
+    return reference
 
 
 @pytest.fixture(scope="session")

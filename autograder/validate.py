@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from autograder.course import Assignment
-from autograder.grading import GradeResult, grade
+from autograder.grading import GradeResult, grade, reference_settings
 from autograder.release import stale_files
 
 
@@ -44,9 +46,16 @@ class Validation:
 def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2) -> Validation:
     """``runs`` gradings of the reference (all must agree test by test) and one of the untouched release."""
     stale = stale_files(assignment)
-    reference = grade(assignment, assignment.source_notebook, gpu=gpu)
-    stub = grade(assignment, assignment.release_notebook, gpu=gpu)
-    repeats = [grade(assignment, assignment.source_notebook, gpu=gpu) for _ in range(max(runs, 1) - 1)]
+    with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
+        # The first run records the reference answers; the others replay them, as the published grader does,
+        # so a suite whose `ref` calls depend on the submission, or do not replay, fails here.
+        recorded = Path(scratch) / "reference.snapshot"
+        reference = grade(assignment, assignment.source_notebook, gpu=gpu,
+                          reference=reference_settings(assignment, record=recorded))
+        replay = reference_settings(assignment, replay=recorded) if recorded.is_file() else None
+        stub = grade(assignment, assignment.release_notebook, gpu=gpu, reference=replay)
+        repeats = [grade(assignment, assignment.source_notebook, gpu=gpu, reference=replay)
+                   for _ in range(max(runs, 1) - 1)]
     deterministic = all(r.signature() == reference.signature() for r in repeats)
     result = Validation(assignment.id, reference, stub, deterministic, stale)
     if stale:
