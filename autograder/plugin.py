@@ -34,11 +34,10 @@ def pytest_configure(config):
     config._ag = Recorder(json.loads(Path(path).read_text())) if path else None
     if config._ag:
         config.pluginmanager.register(config._ag, "autograder-recorder")
-        if not config._ag.settings.get("direct"):
-            try:
-                config._ag.get_client().begin()  # the worker's imports overlap with collection
-            except SandboxUnavailable as exc:
-                config._ag.infrastructure_error = str(exc)
+        try:
+            config._ag.get_client().begin()  # the worker's imports overlap with collection
+        except SandboxUnavailable as exc:
+            config._ag.fault(str(exc))
 
 
 def points_of(item) -> float | None:
@@ -108,22 +107,35 @@ class Recorder:
                 "message": "not run: the grading run stopped before this test", "gpu": is_gpu,
             }
             if points is None:
-                self.results[name]["message"] = "hidden test has no points marker (a course bug, not yours)"
+                self.fault(f"hidden test {name} has no points marker")
             if is_gpu and not self.gpu:
                 item.add_marker(pytest.mark.skip(reason=GPU_SKIP_REASON))
+        self.check_manifest(items)
         self.flush()
         if self.infrastructure_error:
-            pytest.exit("the sandbox could not start", returncode=3)
+            pytest.exit("the grader cannot grade this run", returncode=3)
 
-    def direct_module(self):
-        """Benchmarks only: the reference built in this process, the floor that the sandbox is measured against."""
-        from autograder.worker import Worker
+    def check_manifest(self, items) -> None:
+        """The suite must be the one the manifest describes: its GPU tests and its points."""
+        manifest = (self.settings.get("manifest") or {})
+        declared = sorted(manifest.get("grading", {}).get("gpu_tests", []))
+        marked = sorted({item.originalname for item in items if item.get_closest_marker("gpu")})
+        if declared != marked:
+            self.fault(f"the manifest's gpu_tests {declared} are not the suite's gpu-marked tests {marked}")
+        total = sum(points_of(item) or 0 for item in items)
+        if manifest.get("points") is not None and abs(float(manifest["points"]) - total) > 1e-9:
+            self.fault(f"the manifest says {float(manifest['points']):g} points, the suite's markers add up to {total:g}")
 
-        program = json.loads((Path(self.settings["workdir"]) / "program.json").read_text())
-        os.chdir(self.settings["workdir"])
-        self.direct_worker = Worker(program, None, None)
-        self.direct_worker.load()
-        return self.direct_worker.module
+    def fault(self, message: str) -> None:
+        """A fault of the grader or the course: the run gives no score (see grading.GradingFailed)."""
+        if not self.infrastructure_error:
+            self.infrastructure_error = message
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            detail = str(report.longrepr).strip().splitlines()
+            self.fault(f"the hidden suite could not be collected ({report.nodeid or 'conftest'}): "
+                       f"{detail[-1] if detail else 'collection error'}")
 
     def name(self, item) -> str:
         return item.nodeid.split("/")[-1]
@@ -148,8 +160,8 @@ class Recorder:
     def get_client(self) -> Client:
         if self.client is None:
             s = self.settings
-            self.client = Client(Path(s["workdir"]), Limits(**s.get("limits", {})), s.get("hide", []),
-                                 load_timeout_s=s.get("load_timeout_s", 120), isolate=s.get("isolate", True))
+            self.client = Client(Path(s["workdir"]), Limits(**s.get("limits", {})), s["sandbox"], Path(s["course_root"]),
+                                 load_timeout_s=s.get("load_timeout_s", 120), devices=s.get("devices", []))
         return self.client
 
     # -- outcomes
@@ -167,13 +179,15 @@ class Recorder:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
             reason = reason.removeprefix("Skipped: ")
             entry.update(status="skipped", score=0.0, message=one_line(reason))
+            if not (entry["gpu"] and reason == GPU_SKIP_REASON):
+                self.fault(f"hidden test {name} was skipped ({one_line(reason, 200)}): only the GPU rule may skip a test")
         elif report.failed:
             if entry["status"] in ("failed", "error") and entry.get("_final"):
                 return  # keep the first failure (call), not the teardown's
             entry.update(self.classify(call.excinfo), score=0.0, _final=True)
             if call.excinfo is not None and isinstance(call.excinfo.value, (SandboxUnavailable, GraderFault)):
-                self.infrastructure_error = str(call.excinfo.value)
-                item.session.shouldstop = "the sandbox could not start"
+                self.fault(str(call.excinfo.value))
+                item.session.shouldstop = "the grader cannot grade this run"
         elif call.when == "call" and report.passed:
             points = points_of(item)
             if points is None:
@@ -213,9 +227,12 @@ class Recorder:
         tmp.write_text(json.dumps(data, indent=1))
         os.replace(tmp, path)
 
-    def pytest_sessionfinish(self, session):
+    def pytest_sessionfinish(self, session, exitstatus):
         if self.client is not None:
             self.client.close()
+        if exitstatus in (2, 3, 4, 5):
+            self.fault(f"pytest ended the hidden suite with exit status {int(exitstatus)} "
+                       "(interrupted, internal error, usage error or no tests)")
         spec = self.settings.get("reference") or {}
         if self._record is not None and spec.get("record") and not self.infrastructure_error:
             self._record.save(Path(spec["record"]))
@@ -235,8 +252,6 @@ def _recorder(request) -> Recorder:
 def submission(request):
     """The student's module, living in the sandboxed worker."""
     recorder = _recorder(request)
-    if recorder.settings.get("direct"):
-        return recorder.direct_module()
     client = recorder.get_client()
     try:
         client.ensure_started()
@@ -252,10 +267,6 @@ def _submission_guard(request):
         yield
         return
     recorder = request.config._ag
-    if recorder.settings.get("direct"):
-        recorder.direct_worker.seed(0)
-        yield
-        return
     client = recorder.get_client()
     marker = request.node.get_closest_marker("timeout")
     limit = float(marker.args[0]) if marker and marker.args else float(recorder.settings.get("test_timeout_s", 60))

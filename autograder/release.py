@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from autograder.course import Assignment
+from autograder.notebook import BEGIN_SOLUTION
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "release"
 STUDENT_TOOLS = ["jupyterlab>=4.2,<5", "ipykernel>=6.29,<8"]
@@ -66,7 +67,7 @@ def build_data(assignment: Assignment, dest: Path) -> None:
 def render_extras(assignment: Assignment, dest: Path) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
-    context = {"a": assignment, "requirements": assignment.requirements + STUDENT_TOOLS}
+    context = {"a": assignment, "requirements": list(assignment.requirements) + STUDENT_TOOLS}
     for template in sorted(TEMPLATES.rglob("*.j2")):
         relative = template.relative_to(TEMPLATES).as_posix()
         target = dest / relative.removesuffix(".j2").replace("dot-", ".")
@@ -79,7 +80,7 @@ def build(assignment: Assignment, scratch: Path) -> Path:
     build_data(assignment, generated)
     render_extras(assignment, generated)
     leaked = [str(p.relative_to(generated)) for p in generated.rglob("*")
-              if p.is_file() and p.suffix in (".ipynb", ".py", ".md") and "BEGIN SOLUTION" in p.read_text(errors="ignore")]
+              if p.is_file() and p.suffix in (".ipynb", ".py", ".md") and BEGIN_SOLUTION in p.read_text(errors="ignore")]
     if leaked:
         raise ReleaseError(f"solution markers survived in the release of {assignment.id}: {', '.join(leaked)}")
     return generated

@@ -1,28 +1,47 @@
-"""Start and stop the worker process that runs student code, with its limits.
+"""The sandbox: where student code runs, and what it may see and use.
 
-The trusted side talks to the worker over two dedicated pipes; the worker's stdout and stderr go to a
-third pipe that a thread drains, keeping only the first ``output_kb`` (a submission that prints
-gigabytes costs time, never memory or disk). What the launcher enforced is read from the first message.
+Modes (``--sandbox``), each chosen explicitly; a mode that cannot be set up is a grader error, raised before
+any student code exists, never a silently weaker sandbox and never a student's zero:
+
+- ``strict`` (the default; needs root, bubblewrap and a cgroup): bubblewrap builds a new root that holds only
+  an allow-list of paths (the system's libraries, the Python environment, the engine, the assignment's data
+  and a size-capped working folder), in fresh mount, PID, network (empty: no loopback), IPC, UTS and cgroup
+  namespaces; the worker then drops to an unprivileged uid of its own (so no capability survives: it cannot
+  mount, unmount or remount) with no-new-privileges, and runs in a control group of its own that caps the
+  memory, CPU and processes of everything it starts, and ends them all when the grading ends.
+- ``userns``: the same view of the filesystem and namespaces from an unprivileged user namespace (bubblewrap
+  drops every capability), for a grader without root; no uid or control group of its own.
+- ``none``: a separate process with the limits and a scrubbed environment only, for a student's local
+  self-check; it can read what the grader's user can read.
+
+Run as ``python -m autograder.sandbox CONFIG`` this module is also the launcher inside the sandbox: it copies
+the prepared folder into the working tmpfs, drops privileges, applies the limits, checks that the worker can
+start, says so on the reply pipe, and execs ``autograder.worker``.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
-import select
+import resource
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from autograder import codec
-
 ENGINE_DIR = Path(__file__).resolve().parent
+MODES = ("strict", "userns", "none")
+DEFAULT_MODE = "strict"
+WORKER_UID_BASE = 1_900_000_000  # + the trusted process's PID: a user of its own per live worker, in no passwd file
+INSIDE = Path("/ag")  # where the sandbox's own files appear inside it
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf",
+                "/etc/alternatives", "/sys/devices/system/cpu")
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 
 
 @dataclass
@@ -30,214 +49,306 @@ class Limits:
     memory_mb: int = 4096
     cpu_s: int = 900
     file_mb: int = 256
-    disk_mb: int = 1024  # the working folder, a tmpfs where namespaces allow it
+    disk_mb: int = 1024  # the working folder, a tmpfs in the strict and userns modes
     open_files: int = 512
     processes: int = 512
     output_kb: int = 64
-
-
-class WorkerGone(Exception):
-    """The worker ended while we waited for it (exit, crash, or killed by a limit)."""
-
-
-class WorkerTimeout(Exception):
-    """The worker did not answer before the deadline."""
+    threads: int = 2  # CPUs the worker's group may use, and the thread count of its numeric libraries
 
 
 class SandboxUnavailable(RuntimeError):
-    """The worker could not be started on this machine: the grader's failure, never scored as the student's."""
+    """The sandbox could not be set up on this machine: the grader's failure, never scored as the student's."""
 
 
-def scrubbed_env(workdir: Path) -> dict[str, str]:
-    """No tokens, no GITHUB_* and no runner paths: only what Python and the numeric libraries need."""
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(workdir),
-        "USER": "student",  # the worker's uid has no passwd entry; getpass.getuser() reads these first
-        "LOGNAME": "student",
-        "TMPDIR": str(workdir / "tmp"),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(ENGINE_DIR.parent),
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(workdir / "tmp"),
-        "OMP_NUM_THREADS": "2",
-        "MKL_NUM_THREADS": "2",
-        "OPENBLAS_NUM_THREADS": "2",
-        "AUTOGRADER_THREADS": "2",
-        "TOKENIZERS_PARALLELISM": "false",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "HF_DATASETS_OFFLINE": "1",
-        "HF_HOME": str(workdir / "tmp" / "hf"),
-        "TQDM_DISABLE": "1",
-    }
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return env
+# ---------------------------------------------------------------- what the machine offers
 
+def bwrap() -> str | None:
+    return shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+
+
+@lru_cache(maxsize=None)
+def _userns_works(binary: str) -> str | None:
+    """None when bubblewrap can make an unprivileged user namespace here, else why not."""
+    probe = [binary, "--unshare-all", "--die-with-parent", *_system_binds(), "--proc", "/proc", "--dev", "/dev",
+             "/bin/true"]
+    try:
+        done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return None if done.returncode == 0 else (done.stderr.strip() or f"exit {done.returncode}")
+
+
+def check(mode: str) -> None:
+    """Raise SandboxUnavailable, with what to do about it, if ``mode`` cannot be set up here."""
+    from autograder import cgroups
+
+    if mode not in MODES:
+        raise SandboxUnavailable(f"unknown sandbox mode {mode!r} (use one of {', '.join(MODES)})")
+    if mode == "none":
+        return
+    binary = bwrap()
+    if binary is None:
+        raise SandboxUnavailable("bubblewrap (`bwrap`) is not installed: `sudo apt-get install bubblewrap`")
+    if mode == "strict":
+        if os.geteuid() != 0:
+            raise SandboxUnavailable("the strict sandbox needs root: run the grader with sudo (keeping PATH, e.g. "
+                                     "`sudo env PATH=\"$PATH\" autograder ...`), or ask for a weaker one with "
+                                     "--sandbox userns (no root) or --sandbox none (a local self-check only)")
+        try:
+            cgroups.backend()
+        except cgroups.CgroupUnavailable as exc:
+            raise SandboxUnavailable(f"the strict sandbox needs a control group per worker: {exc}") from None
+    else:
+        problem = _userns_works(binary)
+        if problem:
+            raise SandboxUnavailable(f"bubblewrap cannot create an unprivileged user namespace here ({problem}); "
+                                     "run as root for --sandbox strict")
+
+
+# ---------------------------------------------------------------- the allow-list
 
 def interpreter_paths() -> list[str]:
-    """Everything the worker's Python needs to see: the interpreter, the environment and the engine."""
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(ENGINE_DIR), os.path.realpath(sys.executable)}
+    """The Python environment the worker needs: the interpreter, its standard library and site-packages."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     paths |= {p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p}
-    return sorted(paths)
+    return sorted(os.path.realpath(p) for p in paths)
 
 
-class Output:
-    """Drains a pipe in a thread, keeping the first ``limit`` bytes."""
-
-    def __init__(self, fd: int, limit: int):
-        self.fd, self.limit, self.kept, self.dropped = fd, limit, bytearray(), 0
-        self.thread = threading.Thread(target=self._drain, daemon=True)
-        self.thread.start()
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 1 << 16)
-            except OSError:
-                break
-            if not chunk:
-                break
-            room = self.limit - len(self.kept)
-            self.kept += chunk[:max(room, 0)]
-            self.dropped += max(len(chunk) - max(room, 0), 0)
-        os.close(self.fd)
-
-    def text(self) -> str:
-        text = bytes(self.kept).decode("utf-8", "replace")
-        if self.dropped:
-            text += f"\n[... {self.dropped} more bytes of output dropped]"
-        return text
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-class Channel:
-    """Reads framed messages from a pipe with a deadline."""
-
-    def __init__(self, fd: int):
-        self.fd, self.buffer = fd, bytearray()
-        self.deadline: float | None = None
-
-    def read(self, n: int) -> bytes:
-        while len(self.buffer) < n:
-            timeout = None if self.deadline is None else self.deadline - time.monotonic()
-            if timeout is not None and timeout <= 0:
-                raise WorkerTimeout()
-            ready, _, _ = select.select([self.fd], [], [], timeout)
-            if not ready:
-                raise WorkerTimeout()
-            chunk = os.read(self.fd, max(n - len(self.buffer), 1 << 20))
-            if not chunk:
-                return b""
-            self.buffer += chunk
-        data = bytes(self.buffer[:n])
-        del self.buffer[:n]
-        return data
+def _system_binds() -> list[str]:
+    args = []
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    for path in SYSTEM_FILES:
+        args += ["--ro-bind-try", path, path]
+    return args
 
 
-class WorkerProcess:
-    """One sandboxed worker: send a request, wait (with a deadline) for its answer."""
+def _ancestors(paths: list[str]) -> list[str]:
+    """The folders above ``paths``, outermost first, that the new root must have before they are bound."""
+    folders = {str(parent) for path in paths for parent in Path(path).parents if str(parent) != "/"}
+    return sorted(folders, key=lambda f: (f.count("/"), f))
 
-    def __init__(self, program: Path, workdir: Path, limits: Limits, hide: list[str], isolate: bool = True):
-        self.limits = limits
-        req_r, self._req_w = os.pipe()
-        self._resp_r, resp_w = os.pipe()
-        out_r, out_w = os.pipe()
-        scratch = Path(tempfile.mkdtemp(prefix="ag-launch-"))
-        config_path = scratch / "launch.json"
-        config_path.write_text(json.dumps({
-            "program": str(program), "workdir": str(workdir), "read_fd": req_r, "write_fd": resp_w,
-            "env": scrubbed_env(workdir), "limits": asdict(limits), "isolate": isolate,
-            "hide": hide, "keep": interpreter_paths() + [str(workdir)],
-        }))
-        (workdir / "tmp").mkdir(exist_ok=True)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.launch", str(config_path)],
-            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(req_r, resp_w),
-            start_new_session=True, cwd=str(workdir),
-            env={"PYTHONPATH": str(ENGINE_DIR.parent), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        )
-        for fd in (req_r, resp_w, out_w):
-            os.close(fd)
-        self.output = Output(out_r, limits.output_kb * 1024)
-        self.writer = os.fdopen(self._req_w, "wb")
-        self.channel = Channel(self._resp_r)
-        self.sandbox: dict = {}
+
+def allowed_paths(course_root: Path) -> list[str]:
+    """Read-only paths for the worker: never one that holds the course (hidden tests, sources, solutions)."""
+    keep = []
+    for path in interpreter_paths():
+        if _under(str(course_root), path):
+            raise SandboxUnavailable(f"the grader's Python environment at {path} contains the course directory "
+                                     f"{course_root}; install it elsewhere so the worker can be kept out of the course")
+        if any(_under(path, system) for system in SYSTEM_DIRS if not os.path.islink(system)):
+            continue  # already visible through /usr and friends
+        keep.append(path)
+    keep.append(str(ENGINE_DIR))
+    outermost = [p for p in sorted(set(keep)) if not any(_under(p, q) and p != q for q in keep)]
+    return outermost
+
+
+# ---------------------------------------------------------------- the command
+
+class Sandbox:
+    """How one worker is started in ``mode``. ``prepared`` holds program.json and the assignment's data."""
+
+    def __init__(self, mode: str, prepared: Path, scratch: Path, limits: Limits, course_root: Path,
+                 devices: list[str] | None = None):
+        check(mode)
+        self.mode, self.prepared, self.scratch, self.limits = mode, prepared, scratch, limits
+        self.course_root = course_root
+        self.devices = devices or []
+        self.uid = WORKER_UID_BASE + os.getpid() if mode == "strict" else os.getuid()
+        self.workdir = INSIDE / "work" if mode != "none" else prepared
+        self.program = (INSIDE / "prepared" if mode != "none" else prepared) / "program.json"
+        self.group = None
+
+    def environment(self) -> dict[str, str]:
+        """No tokens, no GITHUB_* and no runner paths: only what Python and the numeric libraries need."""
+        work, threads = str(self.workdir), str(self.limits.threads)
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work, "USER": "student", "LOGNAME": "student",
+            "TMPDIR": f"{work}/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ENGINE_DIR.parent),
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{work}/tmp", "OMP_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "AUTOGRADER_THREADS": threads,
+            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "HF_DATASETS_OFFLINE": "1", "HF_HOME": f"{work}/tmp/hf", "TQDM_DISABLE": "1",
+        }
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        return env
+
+    def command(self, config_path: Path) -> list[str]:
+        launcher = [sys.executable, "-m", "autograder.sandbox"]
+        if self.mode == "none":
+            return launcher + [str(config_path)]
+        mib = 2**20
+        args = [bwrap(), "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if self.mode == "strict":  # root without a user namespace: keep only what dropping to the worker's uid needs
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN"]
+        else:
+            args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+        args += _system_binds()
+        allowed = allowed_paths(self.course_root)
+        for folder in _ancestors(allowed + [str(INSIDE / "work")]):  # bubblewrap would make them 0700
+            args += ["--perms", "0755", "--dir", folder]
+        for path in allowed:
+            args += ["--ro-bind", path, path]
+        args += ["--ro-bind", str(self.scratch / "passwd"), "/etc/passwd",
+                 "--ro-bind", str(self.scratch / "group"), "/etc/group",
+                 "--proc", "/proc", "--dev", "/dev"]
+        for device in self.devices:
+            args += ["--dev-bind-try", device, device]
+        args += ["--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/dev/shm",
+                 "--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/tmp",
+                 "--ro-bind", str(self.prepared), str(INSIDE / "prepared"),
+                 "--ro-bind", str(config_path), str(INSIDE / "launch.json"),
+                 "--perms", "0755", "--size", str(self.limits.disk_mb * mib), "--tmpfs", str(INSIDE / "work"),
+                 "--chdir", str(INSIDE / "work")]
+        return args + ["--"] + launcher + [str(INSIDE / "launch.json")]
+
+    def write_identity(self) -> None:
+        (self.scratch / "passwd").write_text(f"root:x:0:0::/:/usr/sbin/nologin\n"
+                                             f"student:x:{self.uid}:{self.uid}::{self.workdir}:/usr/sbin/nologin\n")
+        (self.scratch / "group").write_text(f"root:x:0:\nstudent:x:{self.uid}:\n")
+
+    def start_group(self, name: str):
+        """The worker's control group (strict mode), created before the worker is spawned."""
+        from autograder import cgroups
+
+        if self.mode != "strict":
+            return None
         try:
-            header, _ = self.receive(time.monotonic() + 120)
-        except (WorkerGone, WorkerTimeout, codec.ProtocolError) as exc:
-            self.kill()
-            raise SandboxUnavailable(f"the sandbox did not start ({exc or type(exc).__name__}): "
-                                     f"{self.output.text()[-1000:]}") from None
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        self.sandbox = header.get("sandbox", {}) if isinstance(header, dict) else {}
-        if not isinstance(header, dict) or not header.get("ok"):
-            self.kill()
-            raise SandboxUnavailable(str(header.get("error") if isinstance(header, dict) else header))
+            self.group = cgroups.WorkerGroup(name, self.limits.memory_mb + self.limits.disk_mb + 512,
+                                             self.limits.threads, self.limits.processes)
+        except cgroups.CgroupUnavailable as exc:
+            raise SandboxUnavailable(str(exc)) from None
+        return self.group
 
-    def send(self, header: dict, blobs: list[bytes]) -> None:
-        try:
-            codec.write_message(self.writer, header, blobs)
-        except (BrokenPipeError, OSError):
-            raise WorkerGone(self.describe_exit()) from None
+    def end(self) -> None:
+        if self.group is not None:
+            self.group.kill()
+            self.group.remove()
+            self.group = None
 
-    def receive(self, deadline: float | None) -> tuple[dict, list[bytes]]:
-        self.channel.deadline = deadline
-        try:
-            return codec.read_message(self.channel)
-        except EOFError:
-            raise WorkerGone(self.describe_exit()) from None
+    def launch_config(self, read_fd: int, write_fd: int) -> dict:
+        return {"mode": self.mode, "program": str(self.program), "workdir": str(self.workdir),
+                "prepared": str(INSIDE / "prepared") if self.mode != "none" else None,
+                "read_fd": read_fd, "write_fd": write_fd, "env": self.environment(),
+                "limits": asdict(self.limits), "uid": self.uid if self.mode == "strict" else None}
 
-    def describe_exit(self) -> str:
-        try:
-            code = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            return "the worker stopped answering"
-        if code < 0 or code >= 128:
-            sig = -code if code < 0 else code - 128
-            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-            hint = {"SIGKILL": " (killed: usually the memory limit)", "SIGXCPU": " (CPU time limit reached)",
-                    "SIGXFSZ": " (file size limit reached)", "SIGSEGV": " (crashed)"}.get(name, "")
-            return f"the worker process was killed by {name}{hint}"
-        return f"the worker process exited with code {code} (sys.exit, os._exit or a crash in your code)"
+    def describe(self) -> dict:
+        """What the worker was held to, for the report (so that a grade can be audited)."""
+        if self.mode == "none":
+            return {"mode": "none", "isolation": "none: a separate process with limits only (asked for with "
+                    "--sandbox none)", "user": f"uid {os.getuid()}, the grader's own", "network": "on (not isolated)",
+                    "limits": asdict(self.limits)}
+        description = {
+            "mode": self.mode, "isolation": "bubblewrap: new mount, PID, network, IPC, UTS and cgroup namespaces",
+            "filesystem": "allow-list, read-only: " + ", ".join(
+                [p for p in SYSTEM_DIRS if os.path.isdir(p)] + allowed_paths(self.course_root) + ["assignment data"]),
+            "writable": f"only its working folder ({self.limits.disk_mb} MiB), /tmp and /dev/shm (256 MiB each)",
+            "network": "off (empty network namespace)", "capabilities": "none", "limits": asdict(self.limits),
+        }
+        if self.mode == "strict":
+            description["user"] = f"an unprivileged user of its own (uid {self.uid})"
+            description["group"] = (f"cgroup {self.group.kind}: {self.group.limits}" if self.group else "none")
+        else:
+            description["user"] = f"uid {os.getuid()}, the grader's own, in a user namespace"
+        return description
 
-    def alive(self) -> bool:
-        return self.process.poll() is None
 
-    def close(self) -> None:
-        """Ask the worker to end (end of input) and reap it, so its CPU time is accounted; kill if it lingers."""
-        try:
-            self.writer.close()
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            pass
-        self.kill()
+# ---------------------------------------------------------------- inside: the launcher
 
-    def kill(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        for stream in (self.writer,):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        try:
-            os.close(self._resp_r)
-        except OSError:
-            pass
-        self.output.thread.join(timeout=2)
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def set_limits(limits: dict) -> None:
+    mib = 2**20
+    wanted = {
+        resource.RLIMIT_AS: limits["memory_mb"] * mib, resource.RLIMIT_CPU: limits["cpu_s"],
+        resource.RLIMIT_FSIZE: limits["file_mb"] * mib, resource.RLIMIT_NOFILE: limits["open_files"],
+        resource.RLIMIT_CORE: 0,
+    }
+    if limits.get("processes"):
+        wanted[resource.RLIMIT_NPROC] = limits["processes"]
+    for kind, value in wanted.items():
+        _, hard = resource.getrlimit(kind)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+
+def unreachable(config: dict) -> str | None:
+    """What the worker, as the user it now is, could not use: checked before any student code exists."""
+    needs = [(sys.executable, os.X_OK, "run the Python interpreter"),
+             (str(ENGINE_DIR / "worker.py"), os.R_OK, "read the grader's worker"),
+             (config["program"], os.R_OK, "read the submission"),
+             (config["workdir"], os.W_OK | os.X_OK, "write in its working folder")]
+    for path, mode, what in needs:
+        if not os.access(path, mode):
+            return (f"the sandboxed worker (uid {os.getuid()}) cannot {what} at {path}: give that path and the "
+                    "folders above it read and search permission for other users")
+    return None
+
+
+def _own(path: str, uid: int) -> None:
+    os.chown(path, uid, uid)
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), uid, uid)
+
+
+def main(config_path: str) -> None:
+    os.umask(0o022)
+    with open(config_path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    reply = os.fdopen(config["write_fd"], "wb", closefd=False)
+    from autograder import codec
+
+    try:
+        if config.get("prepared"):
+            shutil.copytree(config["prepared"], config["workdir"], symlinks=True, dirs_exist_ok=True)
+        os.makedirs(os.path.join(config["workdir"], "tmp"), exist_ok=True)
+        if config.get("uid") is not None:
+            uid = int(config["uid"])
+            _own(config["workdir"], uid)
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)  # from root to a plain uid: every capability is gone
+            if os.getuid() != uid or _capabilities() != 0:
+                raise OSError("the worker kept privileges after dropping to its uid")
+        set_limits(config["limits"])
+        libc = _libc()
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError("could not set no-new-privileges")
+        problem = unreachable(config)
+    except OSError as exc:
+        problem = f"the sandbox's launcher failed: {exc}"
+    if problem:
+        codec.write_message(reply, {"ok": False, "error": problem}, [])
+        os._exit(70)
+    os.chdir(config["workdir"])
+    codec.write_message(reply, {"ok": True}, [])
+    os.execve(sys.executable, [sys.executable, "-m", "autograder.worker", config["program"],
+                               str(config["read_fd"]), str(config["write_fd"])], config["env"])
+
+
+def _capabilities() -> int:
+    """This process's effective capability set, from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("CapEff:"):
+            return int(line.split()[1], 16)
+    return 0
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

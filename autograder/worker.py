@@ -22,11 +22,6 @@ from autograder import codec
 CELL_PREFIX = "<cell "
 
 
-def _strip_magics(source: str) -> str:
-    """IPython magics and shell escapes are not Python; comment them out (keeps line numbers)."""
-    return "\n".join("# " + line if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
-
-
 def _definitions_only(tree: ast.Module) -> ast.Module:
     """Drop bare top-level expressions (prints, training calls, plt.show()) from an answer cell."""
     tree.body = [node for node in tree.body if not isinstance(node, ast.Expr)]
@@ -55,7 +50,8 @@ def describe(exc: BaseException) -> dict:
         return {"kind": "syntax", "type": "SyntaxError",
                 "message": f"{_safe_str(exc.msg)} at line {exc.lineno}" if exc.lineno else _safe_str(exc.msg),
                 "where": ""}
-    return {"kind": kind, "type": type(exc).__name__, "message": _safe_str(exc), "where": _where(exc)}
+    return {"kind": kind, "type": type(exc).__name__, "message": _safe_str(exc), "where": _where(exc),
+            "mro": [f"{c.__module__}.{c.__qualname__}"[:200] for c in type(exc).__mro__][:32]}
 
 
 class Worker:
@@ -93,7 +89,7 @@ class Worker:
         for cell in self.program["cells"]:
             grade_id, kind = cell["grade_id"], cell["kind"]
             filename = f"{CELL_PREFIX}{grade_id}>"
-            source = _strip_magics(cell["source"])
+            source = cell["source"]  # magics were commented out on the trusted side (notebook.strip_magics)
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
             try:
                 tree = ast.parse(source, filename)

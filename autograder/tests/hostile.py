@@ -24,12 +24,76 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
 PLANTED = "ag-hostile-planted"
 
 
+BUSY_MARK = "ag-busy-child"
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
-    where: str  # import | function | notebook
+    where: str  # import | function | notebook | symlink
     code: str  # may use {course}, {canary}, {github_output}, {tests}
     expect: float
+
+
+UNMOUNT = """import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+points = [line.split()[4] for line in open('/proc/self/mountinfo')]
+done = []
+for point in reversed(points):
+    if libc.umount2(point.encode(), 2) == 0:  # MNT_DETACH
+        done.append('unmounted ' + point)
+for point in points:
+    if libc.mount(None, point.encode(), None, 32 | 4096, None) == 0:  # MS_REMOUNT | MS_BIND, read-write
+        done.append('remounted ' + point)
+os.makedirs('mnt', exist_ok=True)
+if libc.mount(b'tmpfs', b'mnt', b'tmpfs', 0, None) == 0:
+    done.append('mounted a tmpfs')
+for path in [{tests!r}, {course!r} + '/source']:
+    try:
+        print(open(path).read() if os.path.isfile(path) else os.listdir(path))
+        done.append('read ' + path)
+    except OSError as exc:
+        print('blocked', exc)
+if done:
+    raise SystemExit('the sandbox let me: ' + ', '.join(done))"""
+
+FORGE_AND_KILL = """import glob, json, os, signal
+fake = json.dumps({{'tests': [{{'name': 'test_toy.py::test_add', 'status': 'passed', 'score': 100.0,
+                               'max_score': 2.0, 'message': ''}}], 'infrastructure_error': None}})
+here = os.getcwd()
+for path in glob.glob('/tmp/autograder-*/results.json') + [os.path.join(os.path.dirname(here), 'results.json'),
+                                                           os.path.join(here, 'results.json')]:
+    try:
+        open(path, 'w').write(fake)
+    except OSError:
+        pass
+for pid in [os.getppid()] + [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass"""
+
+# Written to every pipe the worker holds, before the honest answer.
+FRAME_WRITER = """import os, struct
+for fd in [int(f) for f in os.listdir('/proc/self/fd') if int(f) > 2]:
+    try:
+        if 'pipe:' in os.readlink(f'/proc/self/fd/{{{{fd}}}}'):
+            os.write(fd, {frame})
+    except OSError:
+        pass"""
+FRAMES = {
+    "garbage": "bytes(range(256)) * 4",
+    "deeply_nested": "struct.pack('<II', 400000, 0) + b'[' * 200000 + b']' * 200000",
+    "many_blobs": "struct.pack('<II', 2, 2**31) + b'{{}}'",
+    "huge_blob": "struct.pack('<II', 2, 1) + b'{{}}' + struct.pack('<Q', 2**60)",
+    "huge_header": "struct.pack('<II', 2**31, 0) + b'{{'",
+    "nested_value": "(lambda h: struct.pack('<II', len(h), 0) + h)(b'{{\"ok\":true,\"value\":' + b'[' * 60 + b'{{\"$\":\"tuple\",\"v\":' * 40 + b'1' + b'}}' * 40 + b']' * 60 + b'}}')",
+}
+
+BUSY_CHILDREN = f"""import subprocess, sys
+for _ in range(6):
+    subprocess.Popen([sys.executable, '-c', '# {BUSY_MARK}\\nwhile True: pass'], start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"""
 
 
 CASES = [
@@ -123,6 +187,16 @@ CASES = [
          f"        open(os.path.join(folder, {PLANTED!r}), 'w').write('planted')\n"
          "    except OSError as exc:\n"
          "        print('blocked', folder, exc)", FULL),
+    # -- the sandbox itself
+    Case("unmount_and_remount", "import", UNMOUNT, FULL),
+    Case("forge_results_and_kill_the_parent", "import", FORGE_AND_KILL, FULL),
+    Case("busy_children_in_new_sessions", "import", BUSY_CHILDREN, FULL),
+    *[Case(f"{name}_frame_on_the_pipes", "function", FRAME_WRITER.format(frame=frame), NO_ADD)
+      for name, frame in FRAMES.items()],
+    # -- a submission is data, never a path to follow
+    Case("notebook_is_a_symlink_to_the_master", "symlink", "absolute", ZERO),
+    Case("notebook_is_a_symlink_through_proc_cwd", "symlink", "proc-cwd", ZERO),
+    Case("folder_holds_a_symlink_outside", "symlink", "link-outside", ZERO),
     # -- broken notebooks
     Case("not_json", "notebook", "{ not json", ZERO),
     Case("not_utf8", "notebook", "latin-1", ZERO),
@@ -138,10 +212,12 @@ def _answer_cell(nb, grade_id: str):
 
 
 def write_case(case: Case, source_notebook: Path, target: Path, context: dict) -> Path:
-    """Write the hostile notebook for ``case`` (based on the reference) to ``target``."""
+    """Write the hostile notebook for ``case`` (based on the reference) to ``target``; returns what to grade."""
     nb = nbformat.read(source_notebook, as_version=4)
     if case.where == "notebook":
         return _write_broken(case.code, nb, target)
+    if case.where == "symlink":
+        return _write_symlink(case.code, source_notebook, target)
     code = case.code.format(**context)
     if case.where == "import":
         cell = _answer_cell(nb, "add")
@@ -151,6 +227,23 @@ def write_case(case: Case, source_notebook: Path, target: Path, context: dict) -
         cell.source = "def add(a, b):\n" + textwrap.indent(code, "    ") + "\n    return a + b\n"
     nbformat.write(nb, target)
     return target
+
+
+def _write_symlink(kind: str, source_notebook: Path, target: Path) -> Path:
+    """A submission that points at the instructor's files instead of holding a notebook."""
+    if kind == "absolute":
+        target.symlink_to(source_notebook)
+        return target
+    repo = target.parent / "repo"
+    repo.mkdir()
+    course = source_notebook.parents[2]
+    if kind == "proc-cwd":  # what grade-all sees when run from the course root
+        relative = source_notebook.relative_to(course)
+        (repo / target.name).symlink_to(f"/proc/self/cwd/{relative}")
+    else:
+        (repo / target.name).write_bytes(source_notebook.read_bytes())
+        (repo / "data").symlink_to(course)
+    return repo
 
 
 def _write_broken(kind: str, nb, target: Path) -> Path:

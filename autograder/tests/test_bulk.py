@@ -51,7 +51,7 @@ def read_grades(root):
 
 
 def test_grade_all_writes_reports_feedback_and_grades(toy, class_dir):
-    fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
+    fast = toy.with_grading(test_timeout_s=5, load_timeout_s=8)
     summary = grade_all(fast, class_dir, jobs=2, gpu="off")
     grades = read_grades(class_dir)
     assert {s: float(r["score"]) for s, r in grades.items()} == {s: v for s, (_, v) in STUDENTS.items()}
@@ -90,7 +90,7 @@ def test_a_fork_bomb_costs_no_neighbour_its_points(toy, tmp_path):
                 nb = nbformat.read(toy.source_notebook, as_version=4)
                 next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add").source = THREADED_ADD
                 nbformat.write(nb, target)
-    fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
+    fast = toy.with_grading(test_timeout_s=5, load_timeout_s=8)
     grade_all(fast, tmp_path, jobs=2, gpu="off")
     grades = read_grades(tmp_path)
     assert {s: float(r["score"]) for s, r in grades.items() if s.startswith("hive")} == {f"hive{i}": 6.0 for i in range(3)}
@@ -106,7 +106,7 @@ def test_a_grading_the_grader_could_not_run_is_reported_and_retried(toy, class_d
             raise RuntimeError("no grade for 00_toy: the grader could not start its sandbox on this machine")
         return honest(assignment, folder, gpu=gpu)
 
-    fast = dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8)
+    fast = toy.with_grading(test_timeout_s=5, load_timeout_s=8)
     monkeypatch.setattr(bulk, "grade", flaky)
     summary = grade_all(fast, class_dir, jobs=2, gpu="off")
     assert summary.failed == ["ada0"] and "1 could not be graded" in str(summary)

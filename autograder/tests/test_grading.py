@@ -121,7 +121,7 @@ def test_assertion_reasons_put_the_author_first_and_hide_the_compared_values():
     assert "Max absolute difference" in reason and "1.5" not in reason and "array" not in reason
 
 
-def test_student_raises_helper(toy):
+def test_student_raises_helper(toy, tmp_path):
     """student_raises passes on the named exception, fails otherwise, and lets a stub's reason through."""
     tests = toy.tests_dir.parent / "tests_raises"
     tests.mkdir(exist_ok=True)
@@ -132,20 +132,39 @@ def test_student_raises_helper(toy):
         "@pytest.mark.points(1)\ndef test_wrong_type(submission):\n"
         "    with student_raises('ValueError', message='add must reject text'):\n        submission.add(1, 'x')\n\n"
         "@pytest.mark.points(1)\ndef test_no_raise(submission):\n"
-        "    with student_raises('ValueError', message='add(1, 2) should raise'):\n        submission.add(1, 2)\n")
-    result = grade(_with_tests(toy, tests), toy.source_notebook, gpu="off")
+        "    with student_raises('ValueError', message='add(1, 2) should raise'):\n        submission.add(1, 2)\n\n"
+        "@pytest.mark.points(1)\ndef test_look_alike(submission):\n"
+        "    with student_raises('TypeError', message='a class named TypeError is not one'):\n"
+        "        submission.add(1, 'fake')\n\n"
+        "@pytest.mark.points(1)\ndef test_hasattr(submission):\n"
+        "    counter = submission.Counter()\n"
+        "    assert hasattr(counter, 'bump') and not hasattr(counter, 'nope') and not hasattr(submission, 'nope')\n")
+    import nbformat
+
+    nb = nbformat.read(toy.source_notebook, as_version=4)
+    add = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add")
+    add.source = ("def add(a, b):\n    if b == 'fake':\n        class TypeError(Exception):\n            pass\n"
+                  "        raise TypeError('look-alike')\n    return a + b\n")
+    notebook = tmp_path / "00_toy.ipynb"
+    nbformat.write(nb, notebook)
+    result = grade(_with_tests(toy, tests, points=5), notebook, gpu="off")
     tests_by = by_name(result)
     assert tests_by["test_type_error"].status == "passed"
     assert tests_by["test_wrong_type"].status == "error" and "raised TypeError" in tests_by["test_wrong_type"].message
     assert tests_by["test_no_raise"].message == "add(1, 2) should raise"
+    assert tests_by["test_look_alike"].status != "passed", tests_by["test_look_alike"].message
+    assert tests_by["test_hasattr"].status == "passed", tests_by["test_hasattr"].message
 
 
-def _with_tests(assignment, tests_dir):
+def _with_tests(assignment, tests_dir, points):
+    """The toy with another hidden suite (worth ``points``, no GPU tests)."""
+    import dataclasses
+
     class Variant(type(assignment)):
         @property
         def tests_dir(self):
             return tests_dir
 
-    import dataclasses
-
-    return Variant(**{f.name: getattr(assignment, f.name) for f in dataclasses.fields(assignment)})
+    grading = dataclasses.replace(assignment.manifest.grading, gpu_tests=())
+    manifest = dataclasses.replace(assignment.manifest, points=float(points), grading=grading)
+    return Variant(assignment.id, assignment.root, manifest)

@@ -1,8 +1,8 @@
 """The hostile corpus (see hostile.py): every attack ends in a finished grade, the honest score, a readable
 reason, nothing changed outside the sandbox, and no hidden test text or secret in any report."""
 
-import dataclasses
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,15 +10,19 @@ import pytest
 
 from autograder import reports
 from autograder.grading import grade
-from hostile import CASES, HIDDEN_MARKER, PLANTED, SECRET, WORLD_WRITABLE, write_case
+from hostile import BUSY_MARK, CASES, HIDDEN_MARKER, PLANTED, SECRET, WORLD_WRITABLE, write_case
 
 pytestmark = pytest.mark.slow
+
+# The mode the grader accepts by default where it runs as root (tox in CI); without root only the explicit
+# user-namespace mode is strong, and it is what an unprivileged grader must be tested in.
+SANDBOX = "strict" if os.geteuid() == 0 else "userns"
 
 
 @pytest.fixture(scope="module")
 def strict_toy(toy):
     """The toy with short limits, so hangs cost seconds."""
-    return dataclasses.replace(toy, test_timeout_s=5, load_timeout_s=8, run_timeout_s=90)
+    return toy.with_grading(test_timeout_s=5, load_timeout_s=8, run_timeout_s=90)
 
 
 def all_outputs(result) -> str:
@@ -42,11 +46,12 @@ def test_hostile_submission(case, strict_toy, tmp_path, monkeypatch):
                "tests": str(tests_file)}
     path = write_case(case, strict_toy.source_notebook, tmp_path / "00_toy.ipynb", context)
 
-    result = grade(strict_toy, path, gpu="off")
+    if case.name == "notebook_is_a_symlink_through_proc_cwd":
+        monkeypatch.chdir(strict_toy.root)  # grade-all run from the course root
+    result = grade(strict_toy, path, gpu="off", sandbox=SANDBOX)
 
-    network_isolated = not str(result.sandbox.get("network", "off")).startswith("on")
-    if case.name == "network_connection" and not network_isolated:
-        pytest.skip("this machine's kernel does not let the grader cut the worker off the network")
+    assert result.sandbox.get("mode") == SANDBOX
+    assert result.sandbox.get("network", "off").startswith("off"), result.sandbox
     assert result.score == case.expect, reports.table(result)
     for test in result.tests:
         if test.status in ("failed", "error"):
@@ -58,5 +63,8 @@ def test_hostile_submission(case, strict_toy, tmp_path, monkeypatch):
     text = all_outputs(result)
     assert SECRET not in text and HIDDEN_MARKER not in text
     assert not any(line.lstrip().startswith("::") for line in reports.table(result).splitlines())
-    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout
-    assert leftovers == "", "a process the submission started outlived its grading"
+    for mark in ("sleep 4242", BUSY_MARK):
+        leftovers = subprocess.run(["pgrep", "-f", mark], capture_output=True, text=True).stdout
+        assert leftovers == "", f"a process the submission started ({mark}) outlived its grading"
+    if case.where == "symlink":
+        assert "symbolic link" in result.flags[0], result.flags

@@ -107,7 +107,7 @@ def write_toy_course(root: Path, cells=SOURCE_CELLS, tests: str = TESTS, manifes
         points = 10
 
         [grading]
-        budget_s = 30
+        budget_probes = 30
         test_timeout_s = 10
         run_timeout_s = 60
         load_timeout_s = 20

@@ -1,0 +1,90 @@
+"""The manifest schema (``assignments/<ID>/assignment.toml``): every setting, its type and its default, in one place.
+
+Parsing is strict: an unknown key or a value of the wrong type is a course error that names the key, so
+that a typo (``memroy_mb``) never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Grading:
+    budget_probes: float = 20.0  # grading the reference may take at most this many calibration probes (validate)
+    test_timeout_s: float = 60.0  # per test (pytest-timeout); keep at least 3x the reference's slowest test
+    run_timeout_s: float = 300.0  # the whole run
+    load_timeout_s: float = 120.0  # loading the notebook in the worker
+    memory_mb: int = 4096  # the worker's address space, and its control group's memory with disk_mb
+    disk_mb: int = 1024  # the worker's working folder (a tmpfs)
+    trusted_memory_mb: int = 16384  # the trusted pytest process's address space
+    gpu_tests: tuple[str, ...] = ()  # the names of the tests marked gpu (checked against the markers)
+
+
+@dataclass(frozen=True)
+class Release:
+    requirements: tuple[str, ...] = ()  # the release's requirements.txt, and what grading installs
+
+
+@dataclass(frozen=True)
+class Manifest:
+    id: str
+    title: str
+    step: int
+    topic: str = ""
+    points: float = 0.0  # must equal the sum of the suite's points markers (checked at every grading)
+    grading: Grading = field(default_factory=Grading)
+    release: Release = field(default_factory=Release)
+
+
+def _coerce(value, annotation: str, where: str):
+    kinds = {"str": str, "int": int, "float": (int, float)}
+    if annotation.startswith("tuple"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ManifestError(f"{where} must be a list of strings")
+        return tuple(value)
+    if isinstance(value, bool) or not isinstance(value, kinds[annotation]):
+        raise ManifestError(f"{where} must be {({'str': 'a string', 'int': 'an integer', 'float': 'a number'})[annotation]}")
+    return float(value) if annotation == "float" else value
+
+
+def _build(cls, raw: dict, where: str):
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{where or 'the manifest'} must be a table")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ManifestError(f"unknown key(s) in {where or 'the manifest'}: {', '.join(unknown)} "
+                            f"(known: {', '.join(known)})")
+    values = {}
+    for name, f in known.items():
+        key = f"{where}.{name}" if where else name
+        if name not in raw:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ManifestError(f"{key} is required")
+            continue
+        if f.type in ("Grading", "Release"):
+            values[name] = _build(Grading if f.type == "Grading" else Release, raw[name], name)
+        else:
+            values[name] = _coerce(raw[name], f.type, key)
+    return cls(**values)
+
+
+def parse(raw: dict, assignment_id: str) -> Manifest:
+    manifest = _build(Manifest, raw, "")
+    if manifest.id != assignment_id:
+        raise ManifestError(f"id = {manifest.id!r} does not match its folder {assignment_id!r}")
+    return manifest
+
+
+def to_dict(manifest: Manifest) -> dict:
+    """The plain form hidden suites see through the ``assignment`` fixture."""
+    data = dataclasses.asdict(manifest)
+    data["grading"]["gpu_tests"] = list(manifest.grading.gpu_tests)
+    data["release"]["requirements"] = list(manifest.release.requirements)
+    return data
