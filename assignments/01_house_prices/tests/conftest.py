@@ -1,7 +1,9 @@
-"""Trusted-side data and reference computations for the 01_house_prices hidden suite.
+"""Trusted-side data and assertion helpers for the 01_house_prices hidden suite.
 
-Everything here runs in the grading process, never in the worker: the data is read from the release,
-references are computed with scikit-learn, and student results are compared against them.
+Everything here runs in the grading process, never in the worker: the data is read from the release and
+student results are compared against reference answers. Those come from the engine's `ref` fixture
+(``assignments/01_house_prices/reference.py`` in the course repository, its recorded answers in the
+published grader); the `helpers` fixture below holds this suite's checking tools.
 """
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn.cluster  # noqa: F401  the reference answers' heavy imports load at collection, beside the worker's load
+import sklearn.decomposition  # noqa: F401
+import sklearn.linear_model  # noqa: F401
+import sklearn.model_selection  # noqa: F401
+import sklearn.preprocessing  # noqa: F401
 from autograder.testing import remote_type, worker_import
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 CSV = Path("data") / "saratoga_houses.csv"
@@ -51,31 +54,16 @@ def features(houses) -> tuple[pd.DataFrame, pd.Series]:
 
 
 @pytest.fixture
-def split(features):
-    """The reference split: train_test_split(X, y, test_size=0.2, random_state=42)."""
+def split(features, ref):
+    """The reference split (test_size=0.2, random_state=42): (X_train, X_test, y_train, y_test)."""
     X, y = features
-    return train_test_split(X, y, test_size=0.2, random_state=SEED)
-
-
-def standardized_numeric(X: pd.DataFrame) -> np.ndarray:
-    return StandardScaler().fit_transform(X.select_dtypes(include="number"))
+    train, test = ref.split_index(X, y, 0.2, SEED)
+    return X.loc[train], X.loc[test], y.loc[train], y.loc[test]
 
 
 def within_cluster_ss(Z: np.ndarray, labels: np.ndarray) -> float:
     """k-means objective of a labelling: squared distances to each cluster's mean."""
     return float(sum(((Z[labels == c] - Z[labels == c].mean(axis=0)) ** 2).sum() for c in np.unique(labels)))
-
-
-def reference_kmeans_inertia(X: pd.DataFrame, n_clusters: int) -> float:
-    Z = standardized_numeric(X)
-    labels = KMeans(n_clusters=n_clusters, n_init=10, random_state=SEED).fit_predict(Z)
-    return within_cluster_ss(Z, labels)
-
-
-def reference_pca(X: pd.DataFrame, n_components: int) -> tuple[np.ndarray, np.ndarray]:
-    Z = standardized_numeric(X)
-    pca = PCA(n_components=n_components).fit(Z)
-    return pca.transform(Z), pca.explained_variance_ratio_
 
 
 def align_signs(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -108,11 +96,9 @@ def worker_class(submission, module: str, name: str):
 
 
 @pytest.fixture
-def ref():
-    """Reference helpers, as plain functions."""
+def helpers():
+    """This suite's checking tools, as plain functions (the reference answers come from the engine's `ref`)."""
     return SimpleNamespace(
-        standardized_numeric=standardized_numeric, within_cluster_ss=within_cluster_ss,
-        reference_kmeans_inertia=reference_kmeans_inertia, reference_pca=reference_pca,
-        align_signs=align_signs, dense=dense, find_column=find_column, type_name=type_name,
-        worker_class=worker_class, NUMERIC=NUMERIC, CATEGORICAL=CATEGORICAL,
+        within_cluster_ss=within_cluster_ss, align_signs=align_signs, dense=dense, find_column=find_column,
+        type_name=type_name, worker_class=worker_class, NUMERIC=NUMERIC, CATEGORICAL=CATEGORICAL,
     )

@@ -2,9 +2,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Ridge
-from sklearn.metrics import root_mean_squared_error
-from sklearn.model_selection import KFold
 
 
 def toy_regression(rng, n=90):
@@ -13,20 +10,12 @@ def toy_regression(rng, n=90):
     return X, y
 
 
-def reference_cv(X, y, n_splits, random_state):
-    scores = []
-    for train, test in KFold(n_splits=n_splits, shuffle=True, random_state=random_state).split(X):
-        model = Ridge(alpha=1.0).fit(X.iloc[train], y.iloc[train])
-        scores.append(root_mean_squared_error(y.iloc[test], model.predict(X.iloc[test])))
-    return np.array(scores)
-
-
-def check(submission, ref, rng, n_splits, random_state, hint):
+def check(submission, ref, helpers, rng, n_splits, random_state, hint):
     X, y = toy_regression(rng)
-    model = ref.worker_class(submission, "sklearn.linear_model", "Ridge")(alpha=1.0)
+    want = ref.cross_validated_rmse(X, y, n_splits, random_state)
+    model = helpers.worker_class(submission, "sklearn.linear_model", "Ridge")(alpha=1.0)
     kwargs = {} if (n_splits, random_state) == (5, 42) else {"n_splits": n_splits, "random_state": random_state}
     got = np.asarray(submission.cross_validate_rmse(model, X, y, **kwargs), dtype=float)
-    want = reference_cv(X, y, n_splits, random_state)
     assert got.shape == want.shape, f"expected one RMSE per fold, shape {want.shape}, got shape {got.shape}"
     if np.allclose(got, -want, rtol=1e-6):
         raise AssertionError("the fold RMSEs are negative: cross_val_score's 'neg_root_mean_squared_error' "
@@ -38,10 +27,10 @@ def check(submission, ref, rng, n_splits, random_state, hint):
 
 
 @pytest.mark.points(2)
-def test_cross_validate_rmse_matches_kfold(submission, ref, rng):
-    check(submission, ref, rng, 5, 42, "with the defaults (5 folds, random_state=42)")
+def test_cross_validate_rmse_matches_kfold(submission, ref, helpers, rng):
+    check(submission, ref, helpers, rng, 5, 42, "with the defaults (5 folds, random_state=42)")
 
 
 @pytest.mark.points(1)
-def test_cross_validate_rmse_uses_n_splits_and_seed(submission, ref, rng):
-    check(submission, ref, rng, 3, 7, "with n_splits=3, random_state=7")
+def test_cross_validate_rmse_uses_n_splits_and_seed(submission, ref, helpers, rng):
+    check(submission, ref, helpers, rng, 3, 7, "with n_splits=3, random_state=7")

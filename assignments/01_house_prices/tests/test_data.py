@@ -2,7 +2,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.model_selection import train_test_split
+
+PARTS = [("X_train", pd.DataFrame), ("X_test", pd.DataFrame), ("y_train", pd.Series), ("y_test", pd.Series)]
 
 
 @pytest.mark.points(1)
@@ -36,28 +37,28 @@ def test_split_features_target_drops_only_the_target(submission, houses):
 
 
 @pytest.mark.points(2)
-def test_split_train_test_matches_train_test_split(submission, features):
+def test_split_train_test_matches_train_test_split(submission, ref, features):
     X, y = features
+    train, test = ref.split_index(X, y, 0.2, 42)
     got = submission.split_train_test(X, y)
     assert isinstance(got, (tuple, list)) and len(got) == 4, "return the 4-tuple (X_train, X_test, y_train, y_test)"
-    expected = train_test_split(X, y, test_size=0.2, random_state=42)
-    for name, g, e in zip(["X_train", "X_test", "y_train", "y_test"], got, expected):
-        assert isinstance(g, type(e)), (
-            f"{name} should be a pandas {type(e).__name__} (keep the row labels), got {type(g).__name__}: pass the "
+    for (name, kind), g, rows in zip(PARTS, got, [train, test, train, test]):
+        assert isinstance(g, kind), (
+            f"{name} should be a pandas {kind.__name__} (keep the row labels), got {type(g).__name__}: pass the "
             "DataFrame X and the Series y to train_test_split, not .values"
         )
-        assert len(g) == len(e), f"{name} has {len(g)} rows, expected {len(e)} (test_size=0.2 of {len(X)})"
-        assert list(g.index) == list(e.index), (
+        assert len(g) == len(rows), f"{name} has {len(g)} rows, expected {len(rows)} (test_size=0.2 of {len(X)})"
+        assert list(g.index) == rows, (
             f"{name} holds different rows than train_test_split(X, y, test_size=0.2, random_state=42): "
             "shuffle, pass the random_state through, and split X and y in the same call"
         )
 
     toy_X = pd.DataFrame({"a": np.arange(20.0), "b": list("pq" * 10)})
     toy_y = pd.Series(np.arange(20) * 10, name="target")
+    train, test = ref.split_index(toy_X, toy_y, 0.25, 3)
     got = submission.split_train_test(toy_X, toy_y, test_size=0.25, random_state=3)
-    expected = train_test_split(toy_X, toy_y, test_size=0.25, random_state=3)
-    for name, g, e in zip(["X_train", "X_test", "y_train", "y_test"], got, expected):
-        assert list(g.index) == list(e.index), (
+    for (name, _), g, rows in zip(PARTS, got, [train, test, train, test]):
+        assert list(g.index) == rows, (
             f"with test_size=0.25, random_state=3 {name} differs from train_test_split: are test_size and "
             "random_state passed through instead of hard-coded?"
         )

@@ -8,35 +8,35 @@ BOOSTING_MIN_R2 = 0.58     # reference: 0.668
 MAX_RMSE = 75_000          # reference: 68.2k (ridge), 62.4k (boosting); predicting the mean: 108.3k
 
 
-def last_step(pipe, ref) -> str:
-    return ref.type_name(pipe[-1]).rsplit(".", 1)[-1]
+def last_step(pipe, helpers) -> str:
+    return helpers.type_name(pipe[-1]).rsplit(".", 1)[-1]
 
 
 @pytest.mark.points(1)
-def test_ridge_pipeline_structure(submission, ref, split):
+def test_ridge_pipeline_structure(submission, helpers, split):
     X_train = split[0]
     pipe = submission.make_ridge_pipeline(X_train, alpha=3.5)
-    kind = ref.type_name(pipe)
+    kind = helpers.type_name(pipe)
     assert kind.endswith(".Pipeline"), f"make_ridge_pipeline should return a sklearn Pipeline, got {kind}"
     assert len(pipe) == 2, f"the pipeline should have 2 steps (preprocess, model), it has {len(pipe)}"
-    assert ref.type_name(pipe[0]).endswith(".ColumnTransformer"), (
-        f"the first step should be make_preprocessor(X), got {ref.type_name(pipe[0])}"
+    assert helpers.type_name(pipe[0]).endswith(".ColumnTransformer"), (
+        f"the first step should be make_preprocessor(X), got {helpers.type_name(pipe[0])}"
     )
-    assert last_step(pipe, ref) == "Ridge", f"the last step should be Ridge, got {ref.type_name(pipe[-1])}"
+    assert last_step(pipe, helpers) == "Ridge", f"the last step should be Ridge, got {helpers.type_name(pipe[-1])}"
     alpha = pipe[-1].alpha
     assert alpha == 3.5, f"make_ridge_pipeline(X, alpha=3.5) built Ridge(alpha={alpha!r}): pass alpha through"
 
 
 @pytest.mark.points(1)
-def test_boosting_pipeline_structure(submission, ref, split):
+def test_boosting_pipeline_structure(submission, helpers, split):
     X_train = split[0]
     pipe = submission.make_boosting_pipeline(X_train)
-    kind = ref.type_name(pipe)
+    kind = helpers.type_name(pipe)
     assert kind.endswith(".Pipeline"), f"make_boosting_pipeline should return a sklearn Pipeline, got {kind}"
-    assert ref.type_name(pipe[0]).endswith(".ColumnTransformer"), (
-        f"the first step should be make_preprocessor(X), got {ref.type_name(pipe[0])}"
+    assert helpers.type_name(pipe[0]).endswith(".ColumnTransformer"), (
+        f"the first step should be make_preprocessor(X), got {helpers.type_name(pipe[0])}"
     )
-    model = ref.type_name(pipe[-1])
+    model = helpers.type_name(pipe[-1])
     assert "boost" in model.lower(), (
         f"the last step should be a gradient-boosting regressor (GradientBoostingRegressor), got {model}"
     )

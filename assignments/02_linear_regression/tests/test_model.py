@@ -8,31 +8,31 @@ import pytest
 
 
 @pytest.mark.points(1)
-def test_predict_matches_reference(submission, rng, ref):
+def test_predict_matches_reference(submission, rng, ref, helpers):
     for n, d, b in [(12, 3, 1.5), (1, 1, -2.0), (5, 8, 0.0)]:
         X, w = rng.normal(size=(n, d)), rng.normal(size=d)
-        got = ref.as_floats(submission.predict(X, w, b), "predict's result")
+        got = helpers.as_floats(submission.predict(X, w, b), "predict's result")
         assert got.shape == (n,), (f"predict(X of shape {(n, d)}, w of shape {(d,)}, b) returned shape {got.shape}; "
                                    f"expected ({n},). Use X @ w + b with a 1-D w, not a column.")
-        ref.assert_close(got, ref.predict(X, w, b), rtol=1e-12, atol=1e-12,
-                         msg=f"predict is not X @ w + b (n={n}, d={d}, b={b})")
+        helpers.assert_close(got, ref.predict(X, w, b), rtol=1e-12, atol=1e-12,
+                             msg=f"predict is not X @ w + b (n={n}, d={d}, b={b})")
 
 
 @pytest.mark.points(1)
-def test_mse_loss_matches_reference(submission, rng, ref):
+def test_mse_loss_matches_reference(submission, rng, ref, helpers):
     for n in (10, 1, 257):
         y_pred, y = rng.normal(size=n), rng.normal(size=n) * 3.0
-        expected = float(np.mean((y_pred - y) ** 2))
+        expected = ref.mse_loss(y_pred, y)
         got = submission.mse_loss(y_pred, y)
         assert np.ndim(got) == 0, f"mse_loss should return a single float, got shape {np.shape(got)}"
         hint = " (you divided by 2n: this course uses 1/n)" if np.isclose(got, expected / 2) else ""
-        ref.assert_close(got, expected, rtol=1e-12, msg=f"mse_loss is not mean((y_pred - y)**2) for n={n}{hint}")
+        helpers.assert_close(got, expected, rtol=1e-12, msg=f"mse_loss is not mean((y_pred - y)**2) for n={n}{hint}")
     assert submission.mse_loss(np.array([2.0, -1.0]), np.array([2.0, -1.0])) == 0.0, \
         "mse_loss of a perfect prediction must be exactly 0"
 
 
 @pytest.mark.points(3)
-def test_mse_gradient_matches_central_differences(submission, rng, ref):
+def test_mse_gradient_matches_central_differences(submission, rng, ref, helpers):
     """The issue's gate: relative error < 1e-7 in float64 against central differences."""
     for n, d in [(20, 3), (1, 1), (50, 5), (6, 10)]:
         X, y = rng.normal(size=(n, d)), rng.normal(size=n) * 2.0
@@ -40,12 +40,12 @@ def test_mse_gradient_matches_central_differences(submission, rng, ref):
         out = submission.mse_gradient(X, y, w, b)
         assert isinstance(out, (tuple, list)) and len(out) == 2, \
             f"mse_gradient should return a pair (grad_w, grad_b); got {type(out).__name__}"
-        grad_w, grad_b = ref.as_floats(out[0], "grad_w"), ref.as_floats(out[1], "grad_b")
+        grad_w, grad_b = helpers.as_floats(out[0], "grad_w"), helpers.as_floats(out[1], "grad_b")
         assert grad_w.shape == (d,), f"grad_w has shape {grad_w.shape}; expected ({d},), the shape of w"
         assert grad_b.ndim == 0, f"grad_b should be a scalar; got shape {grad_b.shape}"
         numeric = ref.central_difference(X, y, w, b)
         got = np.append(grad_w, grad_b)
-        err = ref.relative_error(got, numeric)
+        err = helpers.relative_error(got, numeric)
         hint = ""
         if np.allclose(got, -numeric, rtol=1e-6):
             hint = "; it has the wrong sign (residual = prediction - target)"

@@ -37,7 +37,7 @@ def test_plot_returns_a_figure_with_labelled_axes(submission):
 
 
 @pytest.mark.points(1)
-def test_plot_draws_one_labelled_line_per_history(submission, ref):
+def test_plot_draws_one_labelled_line_per_history(submission, helpers):
     ax = _axes(submission.plot_loss_curves(HISTORIES, "t", "iteration"))
     lines = list(ax.get_lines())
     assert len(lines) == len(HISTORIES), \
@@ -47,10 +47,10 @@ def test_plot_draws_one_labelled_line_per_history(submission, ref):
         f"the lines should be labelled with the dictionary keys {sorted(HISTORIES)}; got {sorted(by_label)}"
     for label, losses in HISTORIES.items():
         line = by_label[label]
-        ref.assert_close(line.get_ydata(), losses,
-                         msg=f"the line labelled {label!r} should plot that history's losses")
-        ref.assert_close(line.get_xdata(), np.arange(len(losses)),
-                         msg=f"the x values of {label!r} should be the step numbers 0, 1, ..., {len(losses) - 1}")
+        helpers.assert_close(line.get_ydata(), losses,
+                             msg=f"the line labelled {label!r} should plot that history's losses")
+        helpers.assert_close(line.get_xdata(), np.arange(len(losses)),
+                             msg=f"the x values of {label!r} should be the step numbers 0, 1, ..., {len(losses) - 1}")
 
 
 @pytest.mark.points(1)
