@@ -45,6 +45,6 @@ def probe_once() -> float:
     return time.perf_counter() - started
 
 
-def probe(repeats: int = 3) -> float:
+def probe(repeats: int = 1) -> float:
     """Seconds the calibration workload takes here and now (the median of ``repeats`` runs)."""
     return statistics.median(probe_once() for _ in range(repeats))

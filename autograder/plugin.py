@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -122,6 +123,12 @@ class Recorder:
         marked = sorted({item.originalname for item in items if item.get_closest_marker("gpu")})
         if declared != marked:
             self.fault(f"the manifest's gpu_tests {declared} are not the suite's gpu-marked tests {marked}")
+        for item in items:
+            definitions = getattr(item, "_fixtureinfo", None) and item._fixtureinfo.name2fixturedefs.get("ref")
+            if definitions and definitions[-1].func is not ref.__wrapped__:
+                self.fault(f"{definitions[-1].baseid or 'a conftest'} defines its own `ref` fixture, which hides the "
+                           "engine's reference answers (rename it)")
+                break
         total = sum(points_of(item) or 0 for item in items)
         if manifest.get("points") is not None and abs(float(manifest["points"]) - total) > 1e-9:
             self.fault(f"the manifest says {float(manifest['points']):g} points, the suite's markers add up to {total:g}")
@@ -132,10 +139,10 @@ class Recorder:
             self.infrastructure_error = message
 
     def pytest_collectreport(self, report):
-        if report.failed:
-            detail = str(report.longrepr).strip().splitlines()
-            self.fault(f"the hidden suite could not be collected ({report.nodeid or 'conftest'}): "
-                       f"{detail[-1] if detail else 'collection error'}")
+        if report.failed:  # the error itself may quote hidden source: it stays in the log (--keep-logs)
+            sys.stderr.write(f"collection error in {report.nodeid or 'conftest'}:\n{report.longrepr}\n")
+            self.fault(f"the hidden suite could not be collected ({report.nodeid or 'conftest'}; "
+                       "see its log with --keep-logs DIR)")
 
     def name(self, item) -> str:
         return item.nodeid.split("/")[-1]

@@ -40,7 +40,9 @@ class PublishError(GraderFault):
     pass
 
 
-def publish(course: Course, dest: Path, assignments: list[Assignment], sandbox: str = DEFAULT_MODE) -> Path:
+def publish(course: Course, dest: Path, assignments: list[Assignment], sandbox: str = DEFAULT_MODE,
+            record: bool = True) -> Path:
+    """Write the grader to ``dest``. ``record=False`` (tests of the contents only) skips grading the references."""
     from autograder.grading import grade, reference_settings
 
     dest = Path(dest)
@@ -61,7 +63,7 @@ def publish(course: Course, dest: Path, assignments: list[Assignment], sandbox: 
         (target / "requirements.txt").write_text("".join(f"{r}\n" for r in assignment.requirements), encoding="utf-8")
         shutil.copytree(assignment.tests_dir, target / "tests", ignore=IGNORED)
         shutil.copytree(assignment.release_dir, dest / "release" / assignment.id, ignore=IGNORED)
-        if (assignment.manifest_dir / snapshots.MODULE_NAME).is_file():
+        if record and (assignment.manifest_dir / snapshots.MODULE_NAME).is_file():
             snapshot = target / snapshots.SNAPSHOT_NAME
             result = grade(assignment, assignment.source_notebook, gpu="off", sandbox=sandbox,
                            reference=reference_settings(assignment, record=snapshot))

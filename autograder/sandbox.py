@@ -99,6 +99,9 @@ def check(mode: str) -> None:
         except cgroups.CgroupUnavailable as exc:
             raise SandboxUnavailable(f"the strict sandbox needs a control group per worker: {exc}") from None
     else:
+        if os.geteuid() == 0:
+            raise SandboxUnavailable("the userns sandbox is not for root (the worker would keep the real uid 0, which "
+                                     "no process quota limits): run --sandbox strict")
         problem = _userns_works(binary)
         if problem:
             raise SandboxUnavailable(f"bubblewrap cannot create an unprivileged user namespace here ({problem}); "
@@ -196,19 +199,19 @@ class Sandbox:
         else:
             args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
         args += _system_binds()
+        args += ["--proc", "/proc", "--dev", "/dev",  # before the binds: a Python under /tmp must stay visible
+                 "--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/dev/shm",
+                 "--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/tmp"]
         allowed = allowed_paths(self.course_root)
         for folder in _ancestors(allowed + [str(INSIDE / "work")]):  # bubblewrap would make them 0700
             args += ["--perms", "0755", "--dir", folder]
         for path in allowed:
             args += ["--ro-bind", path, path]
         args += ["--ro-bind", str(self.scratch / "passwd"), "/etc/passwd",
-                 "--ro-bind", str(self.scratch / "group"), "/etc/group",
-                 "--proc", "/proc", "--dev", "/dev"]
+                 "--ro-bind", str(self.scratch / "group"), "/etc/group"]
         for device in self.devices:
             args += ["--dev-bind-try", device, device]
-        args += ["--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/dev/shm",
-                 "--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/tmp",
-                 "--ro-bind", str(self.prepared), str(INSIDE / "prepared"),
+        args += ["--ro-bind", str(self.prepared), str(INSIDE / "prepared"),
                  "--ro-bind", str(config_path), str(INSIDE / "launch.json"),
                  "--perms", "0755", "--size", str(self.limits.disk_mb * mib), "--tmpfs", str(INSIDE / "work"),
                  "--chdir", str(INSIDE / "work")]

@@ -3,9 +3,9 @@
     python benchmarks/grading.py                      # every assignment, 3 repeats, 20 bulk submissions
     python benchmarks/grading.py 01_house_prices 02_linear_regression --repeat 5 --json bench.json
 
-(a) per assignment: `autograder grade` of the reference (sandboxed worker) against the floor, the same
-    hidden suite run by the same pytest plugin with the reference imported directly into the test process;
-    the difference is the engine's overhead (worker start, sandbox, wire format).
+(a) per assignment: `autograder grade` of the reference in the strict sandbox against the floor, the same
+    grading with `--sandbox none` (a plain worker process, no bubblewrap, no cgroup); the difference is what the
+    sandbox costs (bubblewrap, the copy into the working tmpfs, the control group).
 (b) bulk throughput: `grade-all` on N generated submissions (correct, partial, hostile) at --jobs 1 and 2.
 (c) `nbgrader autograde` of the reference notebook, which executes the whole notebook top to bottom.
 All figures are wall-clock medians on this machine; run it on an idle machine.
@@ -41,7 +41,7 @@ def median_time(fn, repeat: int) -> tuple[float, object]:
 
 def engine_vs_floor(assignment, repeat: int) -> dict:
     engine, result = median_time(lambda: grade(assignment, assignment.source_notebook, gpu="off"), repeat)
-    floor, floor_result = median_time(lambda: grade(assignment, assignment.source_notebook, gpu="off", direct=True),
+    floor, floor_result = median_time(lambda: grade(assignment, assignment.source_notebook, gpu="off", sandbox="none"),
                                       repeat)
     return {"id": assignment.id, "engine_s": round(engine, 2), "floor_s": round(floor, 2),
             "overhead_s": round(engine - floor, 2), "overhead_pct": round(100 * (engine - floor) / floor, 1),

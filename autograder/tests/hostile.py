@@ -31,7 +31,7 @@ BUSY_MARK = "ag-busy-child"
 class Case:
     name: str
     where: str  # import | function | notebook | symlink
-    code: str  # may use {course}, {canary}, {github_output}, {tests}
+    code: str  # may use {course}, {canary}, {github_output}, {tests}, {copy}
     expect: float
 
 
@@ -162,6 +162,10 @@ CASES = [
          "    try:\n        found.append(open(p).read())\n    except OSError:\n        pass\n"
          "print(os.environ)\nprint(found)\n"
          "raise RuntimeError(' '.join(found)[:2000] + ' ' + str(dict(os.environ)))", NO_ADD),
+    Case("read_a_copy_of_the_course_elsewhere", "function",
+         "import glob\nfound = []\nfor p in glob.glob({copy!r} + '/**/*', recursive=True):\n"
+         "    try:\n        found.append(open(p).read())\n    except OSError:\n        pass\n"
+         "print(found)\nif found:\n    raise RuntimeError(' '.join(found)[:2000])", FULL),
     Case("read_hidden_tests_by_path", "import",
          "try:\n    print(open({tests!r}).read())\nexcept OSError as exc:\n    print('blocked', exc)", FULL),
     Case("network_connection", "function",

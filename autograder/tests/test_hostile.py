@@ -30,8 +30,19 @@ def all_outputs(result) -> str:
                       json.dumps(reports.classroom(result)), json.dumps(reports.gradescope(result))])
 
 
+@pytest.fixture(scope="module")
+def course_copy(strict_toy):
+    """A copy of the hidden suite outside every folder a deny-list would think of: only an allow-list hides it."""
+    import shutil
+
+    copy = Path("/var/lib") / f"ag-course-copy-{os.getpid()}"
+    shutil.copytree(strict_toy.tests_dir, copy / "tests")
+    yield copy
+    shutil.rmtree(copy, ignore_errors=True)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_hostile_submission(case, strict_toy, tmp_path, monkeypatch):
+def test_hostile_submission(case, strict_toy, course_copy, tmp_path, monkeypatch):
     canary = tmp_path / "canary"
     canary.mkdir()
     (canary / "canary.txt").write_text("safe")
@@ -43,7 +54,7 @@ def test_hostile_submission(case, strict_toy, tmp_path, monkeypatch):
     tests_file = strict_toy.tests_dir / "test_toy.py"
     hidden_before = tests_file.read_text()
     context = {"course": str(strict_toy.root), "canary": str(canary), "github_output": str(github_output),
-               "tests": str(tests_file)}
+               "tests": str(tests_file), "copy": str(course_copy)}
     path = write_case(case, strict_toy.source_notebook, tmp_path / "00_toy.ipynb", context)
 
     if case.name == "notebook_is_a_symlink_through_proc_cwd":

@@ -46,14 +46,27 @@ def test_deleted_answer_cell_is_missing_and_edits_of_checks_are_flagged(toy):
     assert any("`check_add` was edited" in f for f in program.flags)
 
 
-def test_duplicated_cells_keep_the_first_and_are_flagged(toy):
+def test_a_stub_pasted_above_the_answer_does_not_win(toy):
     original = read_notebook(toy.release_notebook)
     student = read_notebook(toy.source_notebook)
-    student["cells"].append(json.loads(json.dumps(student["cells"][2])))
-    student["cells"][-1]["source"] = "def add(a, b):\n    return 0"
+    stub = json.loads(json.dumps(student["cells"][2]))
+    stub["source"] = "def add(a, b):\n    raise NotImplementedError()"
+    student["cells"].insert(2, stub)  # the same grade_id, above the real answer
     program = build_program(original, student)
     assert "return a + b" in [c for c in program.cells if c["grade_id"] == "add"][0]["source"]
-    assert any("appears more than once" in f for f in program.flags)
+    assert any("appears more than once; the last copy was graded" in f for f in program.flags)
+
+
+def test_magics_are_commented_out_but_never_inside_strings():
+    from autograder.notebook import strip_magics
+
+    source = ('%matplotlib inline\n!pip install x\nTEMPLATE = """\n%d apples\n!important\n"""\n'
+              'def f():\n    %time g()\n    return 1\n')
+    stripped = strip_magics(source)
+    assert stripped.splitlines()[:2] == ["# %matplotlib inline", "# !pip install x"]
+    assert "\n%d apples\n!important\n" in stripped and "# %d" not in stripped
+    assert "    # %time g()" in stripped
+    compile(stripped, "cell", "exec")
 
 
 @pytest.mark.parametrize("content, reason", [

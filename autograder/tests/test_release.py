@@ -19,7 +19,7 @@ def test_toy_release_is_a_complete_template_repository(toy):
     assert "raise NotImplementedError()" in notebook
     workflow = (toy.release_dir / ".github/workflows/classroom.yml").read_text()
     assert "autograding-grading-reporter@v1" in workflow and "--classroom" in workflow
-    assert "00_toy" in workflow and "secrets.COURSE_TOKEN" in workflow
+    assert "00_toy" in workflow and "secrets.GRADER_TOKEN" in workflow
     assert "numpy>=2,<3" in (toy.release_dir / "requirements.txt").read_text()
 
 

@@ -28,13 +28,13 @@ def result():
 def reporter_points(data: dict) -> str:
     """What autograding-grading-reporter@v1 prints (NotifyClassroom: sum of test scores / max_score)."""
     total = sum(test["score"] for test in data["tests"])
-    return f"Points {total:g}/{data['max_score']}"
+    return f"Points {total:g}/{data['max_score']:g}"
 
 
 def test_classroom_object_matches_the_reporter_format(result):
     data = reports.classroom(result)
     assert data["version"] == 1 and data["status"] in ("pass", "fail", "error")
-    assert isinstance(data["max_score"], int) and data["tests"]
+    assert isinstance(data["max_score"], (int, float)) and data["tests"]
     for test in data["tests"]:
         assert set(test) >= {"name", "status", "message", "line_no", "score"}
         assert test["status"] in ("pass", "fail", "error") and test["line_no"] == 0
@@ -42,6 +42,14 @@ def test_classroom_object_matches_the_reporter_format(result):
     assert [t["name"] for t in data["tests"]] == ["t.py::test_a", "t.py::test_b", "t.py::test_c"]
     assert reporter_points(data) == "Points 3.5/7"
     assert data["status"] == "fail"
+
+
+def test_fractional_points_reach_classroom_unrounded():
+    result = GradeResult("x", 1.5, 2.5, 0.1, [TestResult("a", "passed", 0.5, 0.5), TestResult("b", "passed", 1, 1),
+                                              TestResult("c", "failed", 0, 1, "wrong")])
+    data = reports.classroom(result)
+    assert [t["max_score"] for t in data["tests"]] == [0.5, 1, 1] and data["max_score"] == 2.5
+    assert reporter_points(data) == "Points 1.5/2.5"
 
 
 def test_classroom_status_pass_when_everything_passes():

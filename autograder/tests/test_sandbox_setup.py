@@ -23,40 +23,40 @@ GRADE = textwrap.dedent("""
     from autograder.grading import grade
     assignment = Course(Path(sys.argv[1])).assignment(sys.argv[2])
     try:
-        result = grade(assignment, assignment.source_notebook, gpu="off", isolate=sys.argv[3] == "isolate")
+        result = grade(assignment, assignment.source_notebook, gpu="off")
         print(json.dumps({"score": result.score, "max_score": result.max_score}))
-    except RuntimeError as exc:
+    except Exception as exc:  # GradingFailed: no score
         print(json.dumps({"error": str(exc)}))
 """)
 
 
-@pytest.fixture(scope="module")
-def private_python(tmp_path_factory):
-    """A virtual environment inside a folder only root may enter, seeing this environment's packages."""
-    private = tmp_path_factory.mktemp("private")
-    private.chmod(0o700)
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(private / "venv")], check=True)
-    site = next(private.glob("venv/lib/python*/site-packages"))
+def private_python(folder, closed: str):
+    """A virtual environment (with a copy of the interpreter) seeing this environment's packages, with either the
+    folder above it or the environment itself closed to every user but root."""
+    folder.mkdir()
+    subprocess.run([sys.executable, "-m", "venv", "--copies", "--without-pip", str(folder / "venv")], check=True)
+    site = next(folder.glob("venv/lib/python*/site-packages"))
     outer = [str(ENGINE_DIR.parent)] + [p for p in sys.path if "site-packages" in p]
     (site / "outer.pth").write_text("\n".join(outer) + "\n")
-    return private / "venv" / "bin" / "python"
+    (folder if closed == "above" else folder / "venv").chmod(0o700)
+    return folder / "venv" / "bin" / "python"
 
 
-def run_grade(python, toy, mode, tmp_path):
-    # Our own temp folder, so that the private one is not hidden (and so recreated) as a temp folder.
-    env = dict(os.environ, TMPDIR=str(tmp_path))
-    done = subprocess.run([str(python), "-c", GRADE, str(toy.root), toy.id, mode],
-                          capture_output=True, text=True, env=env, timeout=120)
+def run_grade(python, toy):
+    done = subprocess.run([str(python), "-c", GRADE, str(toy.root), toy.id], capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_interpreter_in_a_root_only_folder_still_grades(private_python, toy, tmp_path):
-    assert run_grade(private_python, toy, "isolate", tmp_path) == {"score": 6.0, "max_score": 6.0}
+def test_interpreter_in_a_root_only_folder_still_grades(toy, tmp_path):
+    python = private_python(tmp_path / "private", closed="above")
+    assert run_grade(python, toy) == {"score": 6.0, "max_score": 6.0}
 
 
-def test_sandbox_that_cannot_start_is_the_graders_error_not_a_zero(private_python, toy, tmp_path):
-    # Without namespaces nothing can mask the closed folder: the worker cannot run Python at all.
-    outcome = run_grade(private_python, toy, "no-isolation", tmp_path)
-    assert "could not start its sandbox" in outcome.get("error", ""), outcome
-    assert "cannot run the Python interpreter" in outcome["error"]
+def test_sandbox_that_cannot_start_is_the_graders_error_not_a_zero(toy, tmp_path):
+    # The environment itself is root-only: the worker's own uid cannot run that Python at all.
+    python = private_python(tmp_path / "private", closed="itself")
+    outcome = run_grade(python, toy)
+    assert "cannot run the Python interpreter" in outcome.get("error", ""), outcome
+    assert "not the submission's fault" in outcome["error"]

@@ -88,7 +88,8 @@ def test_gpu_only(submission):
 '''
 
 
-def write_toy_course(root: Path, cells=SOURCE_CELLS, tests: str = TESTS, manifest_extra: str = "") -> Path:
+def write_toy_course(root: Path, cells=SOURCE_CELLS, tests: str = TESTS, manifest_extra: str = "", points: float = 10,
+                     gpu_tests: tuple[str, ...] = ("test_gpu_only",), conftest: str = "") -> Path:
     """Write a course with one assignment, 00_toy, and release it with the real nbgrader."""
     (root / "source" / TOY_ID).mkdir(parents=True)
     (root / "assignments" / TOY_ID / "tests").mkdir(parents=True)
@@ -104,7 +105,7 @@ def write_toy_course(root: Path, cells=SOURCE_CELLS, tests: str = TESTS, manifes
         title = "Toy"
         step = 1
         topic = "Engine tests"
-        points = 10
+        points = {points:g}
 
         [grading]
         budget_probes = 30
@@ -112,10 +113,12 @@ def write_toy_course(root: Path, cells=SOURCE_CELLS, tests: str = TESTS, manifes
         run_timeout_s = 60
         load_timeout_s = 20
         memory_mb = 2048
-        gpu_tests = ["test_gpu_only"]
+        gpu_tests = {list(gpu_tests)!r}
         {manifest_extra}
         [release]
         requirements = ["numpy>=2,<3"]
         '''))
     (root / "assignments" / TOY_ID / "tests" / "test_toy.py").write_text(tests)
+    if conftest:
+        (root / "assignments" / TOY_ID / "tests" / "conftest.py").write_text(conftest)
     return root

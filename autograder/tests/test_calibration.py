@@ -1,0 +1,55 @@
+"""Budgets as ratios of a calibration probe: a suite that really got twice as slow fails its budget, the same suite
+passes again, and a machine that is slower for everything (here: the probe and the grading both under the same
+load) changes the ratio far less than a real slowdown does."""
+
+import pytest
+
+from autograder import calibration
+from autograder.course import Course
+from autograder.release import release
+from autograder.validate import validate
+from toy import TOY_ID, write_toy_course
+
+pytestmark = pytest.mark.slow
+
+SUITE = """import pytest
+
+
+def busy(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+
+@pytest.mark.points(1)
+def test_add(submission):
+    busy({work})  # the suite's own work, on the trusted side
+    assert submission.add(1, 2) == 3
+"""
+WORK = 12_000_000  # about two calibration probes on this project's machines
+
+
+def toy_suite(tmp_path, work: int, budget: float):
+    root = write_toy_course(tmp_path, tests=SUITE.format(work=work), points=1, gpu_tests=(),
+                            manifest_extra=f"budget_probes = {budget}")
+    text = (root / "assignments" / TOY_ID / "assignment.toml").read_text().replace("budget_probes = 30\n", "")
+    (root / "assignments" / TOY_ID / "assignment.toml").write_text(text)
+    assignment = Course(root).assignment(TOY_ID)
+    release(assignment)
+    return assignment
+
+
+def test_the_probe_is_a_positive_time():
+    assert 0 < calibration.probe() < 120
+
+
+def test_a_suite_twice_as_slow_fails_the_budget_that_the_suite_meets(tmp_path):
+    measured = validate(toy_suite(tmp_path / "measure", WORK, 1000), gpu="off", runs=1)
+    assert measured.ok, measured.problems
+    budget = round(measured.ratio * 1.5, 2)  # the headroom the course's manifests give their references
+    normal = validate(toy_suite(tmp_path / "normal", WORK, budget), gpu="off", runs=1)
+    slowed = validate(toy_suite(tmp_path / "slowed", 2 * WORK, budget), gpu="off", runs=1)
+    assert normal.ok, (normal.ratio, budget, normal.problems)
+    assert not slowed.ok and "over its budget" in " ".join(slowed.problems), (slowed.ratio, budget)
+    assert slowed.to_json()["ratio"] > budget >= normal.to_json()["ratio"]
