@@ -53,5 +53,7 @@ def test_negation_window(submission, ref):
 def test_with_the_vader_lexicon(submission, review_docs, ref):
     lexicon = vader_lexicon()
     docs = [d for d in review_docs if any(t in lexicon for t in d)][:12]
-    cases = list(zip(docs, ref.lexicon_scores(docs, lexicon)))
+    # the reference reads only the entries of tokens that occur: the same scores, a small recorded fingerprint
+    used = {t: lexicon[t] for d in docs for t in d if t in lexicon}
+    cases = list(zip(docs, ref.lexicon_scores(docs, used)))
     check(submission, cases, lexicon, "the full VADER lexicon on review sentences")
