@@ -93,7 +93,7 @@ class BulkSummary:
         text = (f"{self.assignment}: graded {self.graded} submissions ({self.resumed} already done) in "
                 f"{self.elapsed_s:.1f} s with {self.jobs} job(s); grades in {self.grades}")
         if self.failed:
-            text += (f"\n{len(self.failed)} could not be graded by the grader itself (see their flags in grades.csv; "
+            text += (f"\n{len(self.failed)} could not be graded by the grader itself (see their flags in the gradebook; "
                      f"run again to retry them): {', '.join(self.failed)}")
         return text
 

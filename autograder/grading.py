@@ -36,6 +36,7 @@ class TestResult:
     message: str = ""
     gpu: bool = False
     duration_s: float = 0.0
+    timeout_s: float = 0.0
 
 
 @dataclass
@@ -282,7 +283,8 @@ def worker_limits(assignment: Assignment) -> Limits:
 
 def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: float) -> GradeResult:
     tests = [TestResult(t["name"], t["status"], float(t["score"]), float(t["max_score"]), t.get("message", ""),
-                        bool(t.get("gpu")), float(t.get("duration_s", 0.0))) for t in raw["tests"]]
+                        bool(t.get("gpu")), float(t.get("duration_s", 0.0)), float(t.get("timeout_s", 0.0)))
+             for t in raw["tests"]]
     counted = [t for t in tests if t.status != "skipped"]
     pending = sum(t.max_score for t in tests if t.status == "skipped" and t.gpu)
     sandbox = raw.get("sandbox", {})

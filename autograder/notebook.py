@@ -151,7 +151,12 @@ def strip_magics(source: str) -> str:
     if not any(line.lstrip().startswith(("%", "!")) for line in lines):
         return source
     inside = _string_continuation_lines(source)
-    return "\n".join("# " + line if line.lstrip().startswith(("%", "!")) and number not in inside else line
+
+    def neutral(line: str) -> str:  # `pass` keeps a block that held only the magic valid
+        indent = line[: len(line) - len(line.lstrip())]
+        return f"{indent}pass  # {line.lstrip()}" if indent else f"# {line}"
+
+    return "\n".join(neutral(line) if line.lstrip().startswith(("%", "!")) and number not in inside else line
                      for number, line in enumerate(lines, start=1))
 
 

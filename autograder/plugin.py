@@ -103,9 +103,11 @@ class Recorder:
             points = points_of(item)
             is_gpu = item.get_closest_marker("gpu") is not None
             self.order.append(name)
+            marker = item.get_closest_marker("timeout")
+            limit = float(marker.args[0]) if marker and marker.args else float(self.settings.get("test_timeout_s", 60))
             self.results[name] = {
                 "name": name, "status": "error", "score": 0.0, "max_score": points or 0.0,
-                "message": "not run: the grading run stopped before this test", "gpu": is_gpu,
+                "message": "not run: the grading run stopped before this test", "gpu": is_gpu, "timeout_s": limit,
             }
             if points is None:
                 self.fault(f"hidden test {name} has no points marker")

@@ -52,7 +52,10 @@ def publish(course: Course, dest: Path, assignments: list[Assignment], sandbox: 
                 shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ENGINE_DIR, dest / "autograder", ignore=shutil.ignore_patterns("tests", "__pycache__", "*.pyc"))
-    shutil.copy2(course.root / "pyproject.toml", dest / "pyproject.toml")
+    project = next((p for p in (course.root / "pyproject.toml", ENGINE_DIR.parent / "pyproject.toml") if p.is_file()), None)
+    if project is None:
+        raise PublishError("no pyproject.toml to install the engine from (neither the course's nor the engine's)")
+    shutil.copy2(project, dest / "pyproject.toml")
     (dest / "README.md").write_text(README.format(course=course.root.name), encoding="utf-8")
     (dest / "nbgrader_config.py").write_text('"""Marks this folder as an autograder course directory."""\n')
     for assignment in assignments:
@@ -133,7 +136,8 @@ def solution_functions(notebook: Path) -> dict[str, str]:
 
 
 def leaks(bundle: Path, assignments: list[Assignment]) -> list[str]:
-    """Everything in ``bundle`` that gives away a solution of ``assignments``' source notebooks."""
+    """Everything in ``bundle`` that gives away a solution of ``assignments``' source notebooks. A line that some
+    release or source notebook already gives students (a seeding idiom, say) is not a secret."""
     found = []
     for folder in ("source", "solutions"):
         if (bundle / folder).exists():
@@ -147,9 +151,11 @@ def leaks(bundle: Path, assignments: list[Assignment]) -> list[str]:
     for path, text in texts.items():
         if BEGIN_SOLUTION in text:
             found.append(f"{path.relative_to(bundle)}: a solution marker ({BEGIN_SOLUTION})")
+    regions = {a.id: solution_regions(a.source_notebook) for a in assignments}
+    public = "\n".join([given for _, given in regions.values()] +
+                       [text for path, text in texts.items() if path.relative_to(bundle).parts[0] == "release"])
     for assignment in assignments:
-        lines, given = solution_regions(assignment.source_notebook)
-        secret = [line for line in lines if line not in given]
+        secret = [line for line in regions[assignment.id][0] if line not in public]
         bodies = {dump: name for name, dump in solution_functions(assignment.source_notebook).items()}
         solutions = assignment.root / "solutions" / assignment.id
         solution_files = {p.read_bytes() for p in solutions.rglob("*") if p.is_file()} if solutions.is_dir() else set()

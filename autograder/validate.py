@@ -55,7 +55,8 @@ class Validation:
             "probe_s": round(self.probe_s, 3),
             "ratio": round(self.ratio, 2),
             "budget_probes": self.budget_probes,
-            "slowest_test": max(((t.duration_s, t.name) for t in self.reference.tests), default=(0.0, ""))[1],
+            "timeout_headroom": round(min((t.timeout_s / t.duration_s for t in self.reference.tests
+                                           if t.duration_s > 0 and t.timeout_s), default=0.0), 1),
             "release_current": not self.stale,
             "gpu_points_pending": self.reference.gpu_points_pending,
             "problems": self.problems,
@@ -96,7 +97,7 @@ def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: 
         result.problems.append(f"grading the reference took {reference.duration_s:.1f} s, {result.ratio:.1f} calibration "
                                f"probes of {probe_s:.2f} s, over its budget of {assignment.budget_probes:g} probes")
     for test in reference.tests:
-        limit = assignment.test_timeout_s
+        limit = test.timeout_s or assignment.test_timeout_s
         if test.duration_s * TIMEOUT_HEADROOM > limit:
             result.warnings.append(f"{test.name} took {test.duration_s:.1f} s here: its {limit:g} s limit leaves less "
                                    f"than {TIMEOUT_HEADROOM:g}x headroom for a slower machine or student")

@@ -1,4 +1,4 @@
-"""grade-all: nbgrader's layout in, reports, feedback and grades.csv out; parallel, resumable, isolated rows."""
+"""grade-all: nbgrader's layout in, reports, feedback and grades/<ID>.csv out; parallel, resumable, isolated rows."""
 
 import csv
 import dataclasses

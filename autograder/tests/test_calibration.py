@@ -44,12 +44,14 @@ def test_the_probe_is_a_positive_time():
     assert 0 < calibration.probe() < 120
 
 
-def test_a_suite_twice_as_slow_fails_the_budget_that_the_suite_meets(tmp_path):
-    measured = validate(toy_suite(tmp_path / "measure", WORK, 1000), gpu="off", runs=1)
-    assert measured.ok, measured.problems
-    budget = round(measured.ratio * 1.5, 2)  # the headroom the course's manifests give their references
+def test_a_much_slower_suite_fails_the_budget_that_the_suite_meets(tmp_path):
+    """The rule itself, on the toy (benchmarks/calibration.py measures the real suites slowed 2x): the budget is
+    1.5x the reference's ratio, as in the course's manifests, and a suite doing 3x the work must exceed it."""
+    measured = [validate(toy_suite(tmp_path / f"measure{i}", WORK, 1000), gpu="off", runs=1) for i in range(2)]
+    assert all(m.ok for m in measured), [m.problems for m in measured]
+    budget = round(max(m.ratio for m in measured) * 1.5, 2)
     normal = validate(toy_suite(tmp_path / "normal", WORK, budget), gpu="off", runs=1)
-    slowed = validate(toy_suite(tmp_path / "slowed", 2 * WORK, budget), gpu="off", runs=1)
+    slowed = validate(toy_suite(tmp_path / "slowed", 3 * WORK, budget), gpu="off", runs=1)
     assert normal.ok, (normal.ratio, budget, normal.problems)
     assert not slowed.ok and "over its budget" in " ".join(slowed.problems), (slowed.ratio, budget)
     assert slowed.to_json()["ratio"] > budget >= normal.to_json()["ratio"]

@@ -35,7 +35,7 @@ def course_copy(strict_toy):
     """A copy of the hidden suite outside every folder a deny-list would think of: only an allow-list hides it."""
     import shutil
 
-    copy = Path("/var/lib") / f"ag-course-copy-{os.getpid()}"
+    copy = (Path("/var/lib") if os.geteuid() == 0 else Path.home()) / f"ag-course-copy-{os.getpid()}"
     shutil.copytree(strict_toy.tests_dir, copy / "tests")
     yield copy
     shutil.rmtree(copy, ignore_errors=True)
