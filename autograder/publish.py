@@ -166,7 +166,10 @@ def leaks(bundle: Path, assignments: list[Assignment]) -> list[str]:
             text = texts.get(path)
             if text is None:
                 continue
-            for line in secret:
+            # Lines are checked where this assignment's solution could hide: its own suite and the engine (a
+            # short idiom of one assignment's solution may well be another's test code); bodies everywhere.
+            own = relative.parts[:2] == ("assignments", assignment.id) or relative.parts[0] == "autograder"
+            for line in secret if own else ():
                 if line in text:
                     found.append(f"{relative}: the solution line {line[:60]!r} of {assignment.id}")
                     break
