@@ -1,10 +1,10 @@
-"""Trusted-side data and reference computations for the 03_mnist hidden suite.
+"""Trusted-side data and helpers for the 03_mnist hidden suite.
 
 Everything here runs in the grading process, never in the worker: the data is read from the release,
-references are computed with NumPy and PyTorch here, and student results are compared against them.
-Library objects the student code must receive (tiny models, optimizers, loaders) are built in the
-worker with ``worker_import``; their initial weights are read back so the reference can start from
-exactly the same point.
+reference answers come from ``reference.py`` through the ``ref`` fixture (from trusted inputs only), and
+student results are compared against them here. Library objects the student code must receive (tiny
+models, optimizers, loaders) are built in the worker with ``worker_import`` and given the suite's own
+seeded weights, so the reference starts from exactly the same point without reading the worker's values.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-import torch.nn.functional as F
 
 from autograder.testing import worker_import
 
@@ -42,23 +41,11 @@ def mnist(release_dir) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def reference_split(y: np.ndarray, test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED):
-    """The notebook's reference stratified split (per class: shuffle, first round(f n_c) to test)."""
-    rng = np.random.default_rng(seed)
-    train, test = [], []
-    for c in np.unique(y):
-        idx = rng.permutation(np.flatnonzero(y == c))
-        n_test = int(round(test_fraction * len(idx)))
-        test.append(idx[:n_test])
-        train.append(idx[n_test:])
-    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
-
-
 @pytest.fixture(scope="session")
-def mnist_split(mnist):
+def mnist_split(mnist, ref):
     """The fixed 80/20 stratified split of the end-to-end gates: (X_train, y_train, X_test, y_test)."""
     X, y = mnist
-    train_idx, test_idx = reference_split(y)
+    train_idx, test_idx = ref.stratified_split(y, TEST_FRACTION, SPLIT_SEED)
     return X[train_idx], y[train_idx], X[test_idx], y[test_idx]
 
 
@@ -96,68 +83,39 @@ def by_shape(params: list[torch.Tensor], shape: tuple[int, ...], what: str) -> t
     return matches[0]
 
 
-# ---------------------------------------------------------------- references
+# ---------------------------------------------------------------- trusted weights for worker-side models
 
-def reference_mlp(params: list[torch.Tensor], x: torch.Tensor, hidden: int, n_classes: int) -> torch.Tensor:
-    assert hidden != n_classes, "the tests use distinct sizes so that every parameter has its own shape"
-    W1 = by_shape(params, (hidden, 784), "first Linear weight")
-    b1 = by_shape(params, (hidden,), "first Linear bias")
-    W2 = by_shape(params, (n_classes, hidden), "second Linear weight")
-    b2 = by_shape(params, (n_classes,), "second Linear bias")
-    return F.linear(F.relu(F.linear(x.reshape(len(x), -1), W1, b1)), W2, b2)
+def uniform_weights(shape: tuple[int, ...], fan_in: int, seed: int) -> torch.Tensor:
+    """Seeded weights on the scale of PyTorch's default initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(*shape, generator=g) * 2.0 - 1.0) / fan_in ** 0.5
 
 
-def reference_cnn(params: list[torch.Tensor], x: torch.Tensor, c1: int, c2: int, n_classes: int) -> torch.Tensor:
-    assert len({c1, c2, n_classes}) == 3, "the tests use distinct sizes so that every parameter has its own shape"
-    k1 = by_shape(params, (c1, 1, 3, 3), "first Conv2d weight")
-    k2 = by_shape(params, (c2, c1, 3, 3), "second Conv2d weight")
-    W = by_shape(params, (n_classes, c2 * 49), "Linear weight")
-    b_1 = by_shape(params, (c1,), "first Conv2d bias")
-    b_2 = by_shape(params, (c2,), "second Conv2d bias")
-    b_3 = by_shape(params, (n_classes,), "Linear bias")
-    h = F.max_pool2d(F.relu(F.conv2d(x, k1, b_1, padding=1)), 2)
-    h = F.max_pool2d(F.relu(F.conv2d(h, k2, b_2, padding=1)), 2)
-    return F.linear(h.flatten(1), W, b_3)
+def load_weights(submission, remote_model, by_role: dict[tuple[int, ...], torch.Tensor]) -> None:
+    """Write the suite's own weights into a worker-side model, matching its parameters by shape.
+
+    The expected outputs are then computed from these trusted weights only, never from values read back
+    from the submission. ``torch.nn.utils.vector_to_parameters`` runs in the worker.
+    """
+    params = parameters_of(remote_model)
+    for p in params:
+        assert tuple(p.shape) in by_role, (
+            f"unexpected parameter of shape {tuple(p.shape)} among {[tuple(q.shape) for q in params]}: "
+            "build the layers exactly as the notebook describes")
+    flat = torch.cat([by_role[tuple(p.shape)].reshape(-1) for p in params])
+    worker_import(submission, "torch.nn.utils").vector_to_parameters(flat, remote_model.parameters())
 
 
-def reference_epochs(weight, bias, X, y, batch_size, make_optimizer, epochs):
-    """Replay mini-batch training of a Linear layer on the trusted side; returns (weight, bias, losses)."""
-    lin = torch.nn.Linear(weight.shape[1], weight.shape[0])
-    with torch.no_grad():
-        lin.weight.copy_(weight)
-        lin.bias.copy_(bias)
-    optimizer = make_optimizer(lin.parameters())
-    losses = []
-    for _ in range(epochs):
-        total, count = 0.0, 0
-        for start in range(0, len(X), batch_size):
-            xb, yb = X[start:start + batch_size], y[start:start + batch_size]
-            optimizer.zero_grad()
-            loss = F.cross_entropy(lin(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(yb)
-            count += len(yb)
-        losses.append(total / count)
-    return lin.weight.detach(), lin.bias.detach(), losses
+def linear_start(d: int, c: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The suite's starting weights of a Linear(d, c) layer."""
+    return uniform_weights((c, d), d, seed), uniform_weights((c,), d, seed + 1000)
 
 
-def reference_softmax_ce(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean cross-entropy and its gradient by torch autograd in float64."""
-    t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
-    loss = F.cross_entropy(t, torch.as_tensor(y, dtype=torch.long))
-    loss.backward()
-    return loss.item(), t.grad.numpy()
-
-
-def reference_two_layer(X, y, params) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """(logits, autograd gradients of the mean cross-entropy, dL/dlogits), all float64."""
-    tp = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
-    z1 = torch.tensor(X, dtype=torch.float64) @ tp["W1"] + tp["b1"]
-    logits = torch.relu(z1) @ tp["W2"] + tp["b2"]
-    logits.retain_grad()
-    F.cross_entropy(logits, torch.as_tensor(y, dtype=torch.long)).backward()
-    return logits.detach().numpy(), {k: v.grad.numpy() for k, v in tp.items()}, logits.grad.numpy()
+def start_from(submission, remote_linear, weight: torch.Tensor, bias: torch.Tensor) -> None:
+    """Give a worker-side nn.Linear the suite's starting weights (so the reference replay starts there too)."""
+    load_weights(submission, remote_linear, {tuple(weight.shape): weight, tuple(bias.shape): bias})
+    w, b = parameters_of(remote_linear)
+    assert torch.equal(w, weight) and torch.equal(b, bias), "the starting weights were not loaded (a course problem)"
 
 
 def random_two_layer(rng, n=16, d=20, h=12, c=5):

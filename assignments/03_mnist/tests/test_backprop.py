@@ -2,17 +2,17 @@
 import numpy as np
 import pytest
 
-from conftest import random_two_layer, reference_softmax_ce, reference_two_layer
+from conftest import random_two_layer
 
 GRAD_TOL = 1e-6  # the gate: NumPy backward within 1e-6 of autograd in float64
 
 
 @pytest.mark.points(2)
-def test_softmax_cross_entropy_matches_torch(submission, rng):
+def test_softmax_cross_entropy_matches_torch(submission, rng, ref):
     logits = rng.normal(0, 3, size=(12, 7))
     y = rng.integers(0, 7, size=12)
     loss, dlogits = submission.softmax_cross_entropy(logits, y)
-    loss_ref, grad_ref = reference_softmax_ce(logits, y)
+    loss_ref, grad_ref = ref.softmax_cross_entropy(logits, y)
     assert abs(float(loss) - loss_ref) < 1e-9, (
         f"loss {float(loss):.10f} != {loss_ref:.10f}: the MEAN over the batch of -log softmax(z)[label]")
     dlogits = np.asarray(dlogits)
@@ -24,11 +24,11 @@ def test_softmax_cross_entropy_matches_torch(submission, rng):
 
 
 @pytest.mark.points(1)
-def test_softmax_cross_entropy_is_stable(submission):
+def test_softmax_cross_entropy_is_stable(submission, ref):
     logits = np.array([[1000.0, 0.0, -1000.0], [-800.0, -805.0, -790.0], [50.0, 50.0, 50.0]])
     y = np.array([1, 0, 2])
     with np.errstate(all="ignore"):
-        loss_ref, grad_ref = reference_softmax_ce(logits, y)
+        loss_ref, grad_ref = ref.softmax_cross_entropy(logits, y)
     loss, dlogits = submission.softmax_cross_entropy(logits, y)
     dlogits = np.asarray(dlogits)
     assert np.isfinite(loss) and np.all(np.isfinite(dlogits)), (
@@ -44,9 +44,9 @@ def test_softmax_cross_entropy_is_stable(submission):
 
 
 @pytest.mark.points(1)
-def test_two_layer_forward(submission, rng):
+def test_two_layer_forward(submission, rng, ref):
     X, y, params = random_two_layer(rng)
-    logits_ref, _, _ = reference_two_layer(X, y, params)
+    logits_ref, _, _ = ref.two_layer(X, y, params)
     logits, _ = submission.two_layer_forward(X, params)
     logits = np.asarray(logits)
     assert logits.shape == logits_ref.shape, f"logits should have shape (N, C) = {logits_ref.shape}, got {logits.shape}"
@@ -54,8 +54,8 @@ def test_two_layer_forward(submission, rng):
     assert err < 1e-10, f"logits differ from ReLU(X @ W1 + b1) @ W2 + b2 by up to {err:.3g}"
 
 
-def check_grads(submission, X, y, params):
-    _, grads_ref, dlogits = reference_two_layer(X, y, params)
+def check_grads(submission, ref, X, y, params):
+    _, grads_ref, dlogits = ref.two_layer(X, y, params)
     _, cache = submission.two_layer_forward(X, params)
     grads = submission.two_layer_backward(dlogits, cache, params)
     assert isinstance(grads, dict), f"two_layer_backward should return a dict, got {type(grads).__name__}"
@@ -72,18 +72,18 @@ def check_grads(submission, X, y, params):
 
 
 @pytest.mark.points(3)
-def test_two_layer_backward_matches_autograd(submission, rng):
+def test_two_layer_backward_matches_autograd(submission, rng, ref):
     X, y, params = random_two_layer(rng)
-    check_grads(submission, X, y, params)
+    check_grads(submission, ref, X, y, params)
     X, y, params = random_two_layer(rng, n=1, d=3, h=4, c=2)     # a single example
-    check_grads(submission, X, y, params)
+    check_grads(submission, ref, X, y, params)
 
 
 @pytest.mark.points(1)
-def test_two_layer_backward_dead_units(submission, rng):
+def test_two_layer_backward_dead_units(submission, rng, ref):
     X, y, params = random_two_layer(rng)
     params["b1"][:4] = -100.0                                      # hidden units 0-3 never fire
-    grads = check_grads(submission, X, y, params)
+    grads = check_grads(submission, ref, X, y, params)
     assert np.all(np.asarray(grads["W1"])[:, :4] == 0) and np.all(np.asarray(grads["b1"])[:4] == 0), (
         "units whose pre-activation is negative for every example must get zero gradient: "
         "mask dH with (Z1 > 0)")

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from conftest import parameters_of, reference_cnn, reference_mlp
+from conftest import by_shape, load_weights, parameters_of, uniform_weights
 
 
 def n_params(params) -> int:
@@ -26,13 +26,25 @@ def test_mlp_shapes_and_parameter_count(submission):
             f"MLP() on input of shape {shape} should return logits of shape (6, 10), got {getattr(out, 'shape', out)}")
 
 
+def mlp_weights(params, hidden, n_classes, seed):
+    """The suite's weights for every MLP parameter (matched by shape: the tests use distinct sizes)."""
+    assert hidden != n_classes, "the tests use distinct sizes so that every parameter has its own shape"
+    roles = [((hidden, 784), 784, "first Linear weight"), ((hidden,), 784, "first Linear bias"),
+             ((n_classes, hidden), hidden, "second Linear weight"), ((n_classes,), hidden, "second Linear bias")]
+    for shape, _, what in roles:
+        by_shape(params, shape, what)
+    return [uniform_weights(shape, fan_in, seed + k) for k, (shape, fan_in, _) in enumerate(roles)]
+
+
 @pytest.mark.points(2)
-def test_mlp_computes_linear_relu_linear(submission):
+def test_mlp_computes_linear_relu_linear(submission, ref):
     torch.manual_seed(1)
     x = torch.rand(9, 1, 28, 28)
     for hidden, n_classes in [(128, 10), (24, 3)]:
         model = submission.MLP(hidden=hidden, n_classes=n_classes)
-        expected = reference_mlp(parameters_of(model), x, hidden, n_classes)
+        weights = mlp_weights(parameters_of(model), hidden, n_classes, seed=hidden)
+        load_weights(submission, model, {tuple(w.shape): w for w in weights})
+        expected = ref.mlp_logits(x, *weights)
         got = torch.as_tensor(model(x))
         assert tuple(got.shape) == tuple(expected.shape), f"expected logits of shape {tuple(expected.shape)}, got {tuple(got.shape)}"
         err = (got - expected).abs().max().item()
@@ -58,13 +70,26 @@ def test_cnn_shapes_and_parameter_count(submission):
         "use the constructor arguments")
 
 
+def cnn_weights(params, c1, c2, n_classes, seed):
+    """The suite's weights for every SmallCNN parameter (matched by shape: the tests use distinct sizes)."""
+    assert len({c1, c2, n_classes}) == 3, "the tests use distinct sizes so that every parameter has its own shape"
+    roles = [((c1, 1, 3, 3), 9, "first Conv2d weight"), ((c1,), 9, "first Conv2d bias"),
+             ((c2, c1, 3, 3), c1 * 9, "second Conv2d weight"), ((c2,), c1 * 9, "second Conv2d bias"),
+             ((n_classes, c2 * 49), c2 * 49, "Linear weight"), ((n_classes,), c2 * 49, "Linear bias")]
+    for shape, _, what in roles:
+        by_shape(params, shape, what)
+    return [uniform_weights(shape, fan_in, seed + k) for k, (shape, fan_in, _) in enumerate(roles)]
+
+
 @pytest.mark.points(2)
-def test_cnn_computes_conv_pool_conv_pool_linear(submission):
+def test_cnn_computes_conv_pool_conv_pool_linear(submission, ref):
     torch.manual_seed(2)
     x = torch.rand(5, 1, 28, 28)
     for (c1, c2), n_classes in [((16, 32), 10), ((4, 6), 3)]:
         model = submission.SmallCNN(channels=(c1, c2), n_classes=n_classes)
-        expected = reference_cnn(parameters_of(model), x, c1, c2, n_classes)
+        weights = cnn_weights(parameters_of(model), c1, c2, n_classes, seed=100 + c1)
+        load_weights(submission, model, {tuple(w.shape): w for w in weights})
+        expected = ref.cnn_logits(x, *weights)
         got = torch.as_tensor(model(x))
         assert tuple(got.shape) == tuple(expected.shape), f"expected logits of shape {tuple(expected.shape)}, got {tuple(got.shape)}"
         err = (got - expected).abs().max().item()

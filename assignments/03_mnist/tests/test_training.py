@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import parameters_of, reference_epochs
+from conftest import linear_start, parameters_of, start_from
 
 
 def tiny_problem(n=10, d=6, c=3, seed=0):
@@ -15,14 +15,15 @@ def tiny_problem(n=10, d=6, c=3, seed=0):
 
 
 @pytest.mark.points(2)
-def test_train_epoch_updates_like_minibatch_sgd(submission, wt):
+def test_train_epoch_updates_like_minibatch_sgd(submission, wt, ref):
     X, y = tiny_problem(n=10)
     model = wt.nn.Linear(6, 3)
-    w0, b0 = parameters_of(model)
+    w0, b0 = linear_start(6, 3, seed=10)
+    start_from(submission, model, w0, b0)
     optimizer = wt.optim.SGD(model.parameters(), lr=0.5)
     loader = wt.loader(X, y, batch_size=4)                      # batches of 4, 4 and 2, in order
     submission.train_epoch(model, loader, optimizer)
-    w_ref, b_ref, _ = reference_epochs(w0, b0, X, y, 4, lambda p: torch.optim.SGD(p, lr=0.5), epochs=1)
+    w_ref, b_ref, _ = ref.train_linear(w0, b0, X, y, 4, "sgd", 0.5, 1)
     w, b = parameters_of(model)
     if torch.allclose(w, w0):
         pytest.fail("the weights did not change: call loss.backward() and optimizer.step() for every batch")
@@ -34,12 +35,13 @@ def test_train_epoch_updates_like_minibatch_sgd(submission, wt):
 
 
 @pytest.mark.points(1)
-def test_train_epoch_returns_example_weighted_mean_loss(submission, wt):
+def test_train_epoch_returns_example_weighted_mean_loss(submission, wt, ref):
     X, y = tiny_problem(n=10, seed=1)
     model = wt.nn.Linear(6, 3)
-    w0, b0 = parameters_of(model)
+    w0, b0 = linear_start(6, 3, seed=11)
+    start_from(submission, model, w0, b0)
     loss = submission.train_epoch(model, wt.loader(X, y, batch_size=4), wt.optim.SGD(model.parameters(), lr=0.3))
-    _, _, (expected,) = reference_epochs(w0, b0, X, y, 4, lambda p: torch.optim.SGD(p, lr=0.3), epochs=1)
+    _, _, (expected,) = ref.train_linear(w0, b0, X, y, 4, "sgd", 0.3, 1)
     assert isinstance(loss, float), f"train_epoch should return a Python float (loss.item()), got {type(loss).__name__}"
     assert abs(loss - expected) < 1e-5, (
         f"train_epoch returned {loss:.6f}, expected the per-example average {expected:.6f} of the batch losses "
@@ -76,16 +78,17 @@ def test_predict_uses_eval_mode_and_keeps_order(submission, wt):
 
 
 @pytest.mark.points(2)
-def test_fit_trains_with_adam(submission, wt):
+def test_fit_trains_with_adam(submission, wt, ref):
     g = torch.Generator().manual_seed(4)
     X = torch.randn(60, 5, generator=g)
     y = (X[:, 0] + 0.5 * X[:, 1] > 0).long()
     model = wt.nn.Linear(5, 2)
-    w0, b0 = parameters_of(model)
+    w0, b0 = linear_start(5, 2, seed=14)
+    start_from(submission, model, w0, b0)
     history = submission.fit(model, wt.loader(X, y, batch_size=16), 3, 0.05)
     assert isinstance(history, dict) and "loss" in history, (
         f"fit should return a dict with a 'loss' list, got {type(history).__name__}")
-    w_ref, b_ref, losses_ref = reference_epochs(w0, b0, X, y, 16, lambda p: torch.optim.Adam(p, lr=0.05), epochs=3)
+    w_ref, b_ref, losses_ref = ref.train_linear(w0, b0, X, y, 16, "adam", 0.05, 3)
     losses = [float(v) for v in history["loss"]]
     assert len(losses) == 3, f"history['loss'] should hold one value per epoch (3), got {len(losses)}"
     assert np.allclose(losses, losses_ref, rtol=1e-5, atol=1e-6), (
@@ -98,26 +101,15 @@ def test_fit_trains_with_adam(submission, wt):
 
 
 @pytest.mark.points(1)
-def test_fit_records_test_accuracy(submission, wt):
+def test_fit_records_test_accuracy(submission, wt, ref):
     g = torch.Generator().manual_seed(5)
     X, Xt = torch.randn(48, 5, generator=g), torch.randn(30, 5, generator=g)
     y, yt = (X[:, 0] > 0).long(), (Xt[:, 0] > 0).long()
     model = wt.nn.Linear(5, 2)
-    w0, b0 = parameters_of(model)
+    w0, b0 = linear_start(5, 2, seed=15)
+    start_from(submission, model, w0, b0)
     history = submission.fit(model, wt.loader(X, y, batch_size=16), 3, 0.05, wt.loader(Xt, yt, batch_size=7))
-    expected = []
-    lin = torch.nn.Linear(5, 2)
-    with torch.no_grad():
-        lin.weight.copy_(w0)
-        lin.bias.copy_(b0)
-    optimizer = torch.optim.Adam(lin.parameters(), lr=0.05)
-    for _ in range(3):
-        for s in range(0, 48, 16):
-            optimizer.zero_grad()
-            F.cross_entropy(lin(X[s:s + 16]), y[s:s + 16]).backward()
-            optimizer.step()
-        with torch.no_grad():
-            expected.append(float((lin(Xt).argmax(1) == yt).double().mean()))
+    expected = ref.adam_test_accuracies(w0, b0, X, y, Xt, yt, 16, 0.05, 3)
     got = [float(v) for v in history.get("test_acc", [])]
     assert len(got) == 3, f"history['test_acc'] should hold one accuracy per epoch (3), got {history.get('test_acc')}"
     # the last entry must be exactly the accuracy of the returned model; earlier ones may differ from the

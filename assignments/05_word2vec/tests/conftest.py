@@ -1,18 +1,18 @@
-"""Trusted-side data and reference computations for the 05_word2vec hidden suite.
+"""Trusted-side data and helpers for the 05_word2vec hidden suite.
 
 Everything in this file runs in the grading process, never in the worker: the corpus is read here
-from the copy inside the installed gensim package (the same file the notebook reads), references are
-computed here with NumPy and PyTorch, and student results are compared against them.
+from the copy inside the installed gensim package (the same file the notebook reads), reference answers
+come from ``reference.py`` through the ``ref`` fixture (from trusted inputs only), and student results
+are compared against them here. Student outputs themselves are only ever judged with library code
+(scipy's cosine distance) or properties, never fed to the reference.
 """
 from __future__ import annotations
 
 import functools
-from collections import Counter
-
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
+from scipy.spatial.distance import cdist
 
 torch.set_num_threads(2)
 
@@ -44,14 +44,14 @@ def sentences() -> list[list[str]]:
 
 
 @pytest.fixture(scope="session")
-def vocab(sentences):
+def vocab(sentences, ref):
     """(word2idx, idx2word, counts) of the real corpus at MIN_COUNT, by the reference."""
-    return build_vocab(sentences, MIN_COUNT)
+    return ref.build_vocab(sentences, MIN_COUNT)
 
 
 @pytest.fixture(scope="session")
-def encoded(sentences, vocab):
-    return encode(sentences, vocab[0])
+def encoded(sentences, vocab, ref):
+    return ref.encode(sentences, vocab[0])
 
 
 def worker_rng(submission, seed: int):
@@ -61,47 +61,7 @@ def worker_rng(submission, seed: int):
     return worker_import(submission, "numpy.random").default_rng(seed)
 
 
-# ---------------------------------------------------------------- references
-
-def build_vocab(sentences, min_count):
-    counter = Counter(w for s in sentences for w in s)
-    kept = sorted(((w, c) for w, c in counter.items() if c >= min_count), key=lambda item: (-item[1], item[0]))
-    idx2word = [w for w, _ in kept]
-    return {w: i for i, w in enumerate(idx2word)}, idx2word, np.array([c for _, c in kept], dtype=np.int64)
-
-
-def encode(sentences, word2idx):
-    return [np.array([word2idx[w] for w in s if w in word2idx], dtype=np.int64) for s in sentences]
-
-
-def keep_probabilities(counts, sample):
-    counts = np.asarray(counts, dtype=np.float64)
-    if sample <= 0:
-        return np.ones_like(counts)
-    f = counts / counts.sum()
-    return np.minimum(1.0, (np.sqrt(f / sample) + 1.0) * sample / f)
-
-
-def subsample(corpus, keep_prob, rng):
-    return [np.asarray(s, dtype=np.int64)[rng.random(len(s)) < keep_prob[np.asarray(s, dtype=np.int64)]] for s in corpus]
-
-
-def skipgram_pairs(sentence, spans):
-    """Plain double loop, deliberately unlike the notebook's vectorised solution."""
-    rows = []
-    n = len(sentence)
-    for i in range(n):
-        b = int(spans[i])
-        for j in range(max(0, i - b), min(n, i + b + 1)):
-            if j != i:
-                rows.append((int(sentence[i]), int(sentence[j])))
-    return np.array(rows, dtype=np.int64).reshape(-1, 2)
-
-
-def corpus_pairs(corpus, window, rng):
-    parts = [skipgram_pairs(s, rng.integers(1, window + 1, size=len(s))) for s in corpus]
-    return np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
-
+# ---------------------------------------------------------------- assertion helpers
 
 def sorted_rows(pairs) -> np.ndarray:
     """Rows of a (P, 2) array in lexicographic order, to compare pair multisets."""
@@ -109,27 +69,19 @@ def sorted_rows(pairs) -> np.ndarray:
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
-def noise_distribution(counts, power=0.75):
-    w = np.asarray(counts, dtype=np.float64) ** power
-    return w / w.sum()
-
-
-def sgns_loss(v, u, n):
-    pos = F.logsigmoid((v * u).sum(-1))
-    neg = F.logsigmoid(-(n * v.unsqueeze(1)).sum(-1)).sum(-1)
-    return -(pos + neg).mean()
-
-
-def cosine_ranks(embeddings: np.ndarray, idx2word: list[str], query: str) -> list[str]:
-    """All other words by decreasing cosine similarity to `query` (trusted, for the end-to-end gates)."""
-    E = np.asarray(embeddings, dtype=np.float64)
-    unit = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
-    q = idx2word.index(query)
-    sims = unit @ unit[q]
-    sims[q] = -np.inf
-    return [idx2word[i] for i in np.argsort(-sims, kind="stable")[:-1]]
-
-
 def rank_of(embeddings, idx2word, query: str, target: str) -> int:
-    """1-based rank of `target` among the cosine neighbours of `query`."""
-    return cosine_ranks(embeddings, idx2word, query).index(target) + 1
+    """1-based rank of `target` among the cosine neighbours of `query` (trusted, for the end-to-end gates).
+
+    Library oracle: scipy's cosine distance in float64. A word at exactly the target's distance counts as
+    closer (ties never favour the target); a word whose distance is undefined (a zero or NaN row) does not,
+    and an undefined distance to the target itself gives the worst rank.
+    """
+    vectors = np.asarray(embeddings, dtype=np.float64)
+    q, t = idx2word.index(query), idx2word.index(target)
+    with np.errstate(all="ignore"):
+        d = cdist(vectors[q:q + 1], vectors, "cosine")[0]
+    if not np.isfinite(d[t]):
+        return len(idx2word) - 1
+    others = np.ones(len(d), dtype=bool)
+    others[[q, t]] = False
+    return 1 + int(np.count_nonzero(others & (d <= d[t])))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import corpus_pairs, skipgram_pairs, sorted_rows, worker_rng
+from conftest import sorted_rows, worker_rng
 
 
 def check_pairs(got, want, what):
@@ -18,17 +18,17 @@ def check_pairs(got, want, what):
 
 
 @pytest.mark.points(2)
-def test_skipgram_pairs_random_sentences(submission, rng):
+def test_skipgram_pairs_random_sentences(submission, rng, ref):
     for k in range(8):
         n = int(rng.integers(2, 40))
         sentence = rng.integers(0, 1000, size=n)
         spans = rng.integers(1, 7, size=n)
-        check_pairs(submission.skipgram_pairs(sentence, spans), skipgram_pairs(sentence, spans),
+        check_pairs(submission.skipgram_pairs(sentence, spans), ref.skipgram_pairs(sentence, spans),
                     f"sentence of length {n} with spans {spans.tolist()[:8]}...")
 
 
 @pytest.mark.points(1)
-def test_skipgram_pairs_edge_cases(submission):
+def test_skipgram_pairs_edge_cases(submission, ref):
     cases = [
         (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), "an empty sentence"),
         (np.array([7]), np.array([3]), "a one-word sentence"),
@@ -36,14 +36,14 @@ def test_skipgram_pairs_edge_cases(submission):
         (np.array([4, 4, 4, 5]), np.array([1, 2, 1, 3]), "a repeated word (skip the center *position*, not every equal id)"),
     ]
     for sentence, spans, what in cases:
-        check_pairs(submission.skipgram_pairs(sentence, spans), skipgram_pairs(sentence, spans), what)
+        check_pairs(submission.skipgram_pairs(sentence, spans), ref.skipgram_pairs(sentence, spans), what)
 
 
 @pytest.mark.points(1)
-def test_corpus_pairs_window_one(submission, rng):
+def test_corpus_pairs_window_one(submission, rng, ref):
     corpus = [rng.integers(0, 50, size=int(rng.integers(0, 12))) for _ in range(25)] + [np.array([3])]
     # window=1: every span is 1 whatever the generator draws; pairs never cross sentence boundaries
-    want = np.concatenate([skipgram_pairs(s, np.ones(len(s), dtype=np.int64)) for s in corpus])
+    want = np.concatenate([ref.skipgram_pairs(s, np.ones(len(s), dtype=np.int64)) for s in corpus])
     check_pairs(submission.corpus_pairs(corpus, 1, worker_rng(submission, 0)), want,
                 "window=1 on 26 short sentences (pairs must not cross from one sentence into the next)")
     empty = np.asarray(submission.corpus_pairs([np.array([5]), np.zeros(0, dtype=np.int64)], 5, worker_rng(submission, 0)))
@@ -69,8 +69,8 @@ def test_corpus_pairs_dynamic_window(submission):
 
 
 @pytest.mark.points(1)
-def test_corpus_pairs_follows_the_stated_draws(submission, rng):
+def test_corpus_pairs_follows_the_stated_draws(submission, rng, ref):
     corpus = [rng.integers(0, 200, size=int(rng.integers(0, 30))) for _ in range(20)]
-    want = corpus_pairs(corpus, 4, np.random.default_rng(9))
+    want = ref.corpus_pairs(corpus, 4, 9)
     check_pairs(submission.corpus_pairs(corpus, 4, worker_rng(submission, 9)), want,
                 "corpus_pairs with a seeded generator (one rng.integers(1, window + 1, size=len(sentence)) per sentence)")

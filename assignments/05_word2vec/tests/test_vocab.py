@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import MIN_COUNT, build_vocab, encode
+from conftest import MIN_COUNT
 
 
 def random_sentences(rng, n_sentences=40, vocab_size=30, max_len=25):
@@ -14,10 +14,10 @@ def random_sentences(rng, n_sentences=40, vocab_size=30, max_len=25):
 
 
 @pytest.mark.points(2)
-def test_build_vocab_order_and_counts(submission, rng):
+def test_build_vocab_order_and_counts(submission, rng, ref):
     sents = random_sentences(rng)
     rng.shuffle(sents)
-    want_w2i, want_i2w, want_counts = build_vocab(sents, 3)
+    want_w2i, want_i2w, want_counts = ref.build_vocab(sents, 3)
     w2i, i2w, counts = submission.build_vocab(sents, 3)
     assert list(i2w) == want_i2w, (
         f"idx2word should be {want_i2w[:8]}... ({len(want_i2w)} words with count >= 3, by decreasing count, ties "
@@ -48,12 +48,12 @@ def test_build_vocab_edge_cases(submission):
 
 
 @pytest.mark.points(2)
-def test_encode(submission, rng):
+def test_encode(submission, rng, ref):
     sents = random_sentences(rng)
     sents[3] = []
     sents[7] = ["zzz_unknown", "yyy_unknown"]
-    w2i, _, _ = build_vocab(sents, 4)
-    want = encode(sents, w2i)
+    w2i, _, _ = ref.build_vocab(sents, 4)
+    want = ref.encode(sents, w2i)
     got = submission.encode(sents, w2i)
     assert len(got) == len(want), f"expected one array per sentence ({len(want)}), got {len(got)}: keep empty sentences"
     for k, (g, w) in enumerate(zip(got, want)):

@@ -1,8 +1,9 @@
-"""Trusted-side data, reference code and helpers for the 06_char_rnn hidden suite.
+"""Trusted-side data and helpers for the 06_char_rnn hidden suite.
 
 Everything here runs in the grading process, never in the worker. Student code is reached only through
 the ``submission`` fixture; library objects the student code must receive (generators, optimizers) are
-built in the worker with ``worker_import``. References are written here from the notebook's specification.
+built in the worker with ``worker_import``. Reference answers come from the ``ref`` fixture
+(``assignments/06_char_rnn/reference.py``, which is not published), always on the suite's own inputs.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from autograder.client import NotImplementedYet, StudentError
@@ -41,99 +41,76 @@ class Corpus:
 
 
 @pytest.fixture(scope="session")
-def corpus(release_dir) -> Corpus:
-    """The release's Lee corpus, its reference vocabulary and the notebook's 90/10 split."""
+def corpus(release_dir, ref) -> Corpus:
+    """The release's Lee corpus, its reference vocabulary and ids (from reference.py) and the notebook's 90/10 split."""
     text = (Path(release_dir) / DATA).read_text(encoding="utf-8")
     assert len(text) == 360_082, "unexpected release data (a course problem)"
-    itos, stoi = ref_build_vocab(text)
-    ids = ref_encode(text, stoi)
+    itos, stoi = ref.build_vocab(text)
+    ids = ref.encode(text, stoi)
     n_train = int(TRAIN_FRACTION * len(ids))
-    return Corpus(text, itos, stoi, ids, ids[:n_train], ids[n_train:])
+    return Corpus(text, list(itos), dict(stoi), ids, ids[:n_train], ids[n_train:])
 
 
-# ---------------------------------------------------------------- references (from the notebook's specification)
+# ---------------------------------------------------------------- trusted weights for the student's CharRNN
 
-def ref_build_vocab(text: str) -> tuple[list[str], dict[str, int]]:
-    itos = sorted(set(text))
-    return itos, {ch: i for i, ch in enumerate(itos)}
-
-
-def ref_encode(text: str, stoi: dict[str, int]) -> torch.Tensor:
-    return torch.tensor([stoi[ch] for ch in text], dtype=torch.long)
-
-
-def ref_make_windows(ids: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
-    m = max((len(ids) - 1) // seq_len, 0)
-    return ids[: m * seq_len].reshape(m, seq_len), ids[1 : m * seq_len + 1].reshape(m, seq_len)
+def char_rnn_shapes(vocab_size: int, hidden_size: int, cell: str, embed_dim: int) -> dict:
+    """The parameter shapes the notebook prescribes for a one-layer CharRNN (state_dict order)."""
+    gates = {"gru": 3, "lstm": 4}[cell] * hidden_size
+    return {"embed.weight": (vocab_size, embed_dim), "rnn.weight_ih_l0": (gates, embed_dim),
+            "rnn.weight_hh_l0": (gates, hidden_size), "rnn.bias_ih_l0": (gates,), "rnn.bias_hh_l0": (gates,),
+            "head.weight": (vocab_size, hidden_size), "head.bias": (vocab_size,)}
 
 
-class ReferenceCharRNN(nn.Module):
-    """The notebook's CharRNN, with the parameter names the notebook prescribes."""
+def load_trusted_weights(student_model, vocab_size: int, hidden_size: int, cell: str, embed_dim: int,
+                         seed: int) -> dict:
+    """Check the student's parameter names and shapes, then load seeded weights into the model (in the worker).
 
-    def __init__(self, vocab_size: int, hidden_size: int = 256, cell: str = "gru", embed_dim: int = 64,
-                 num_layers: int = 1):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, embed_dim)
-        self.rnn = {"gru": nn.GRU, "lstm": nn.LSTM}[cell](embed_dim, hidden_size, num_layers=num_layers,
-                                                          batch_first=True)
-        self.head = nn.Linear(hidden_size, vocab_size)
-
-    def forward(self, x, state=None):
-        out, state = self.rnn(self.embed(x), state)
-        return self.head(out), state
-
-
-def reference_copy(student_model, vocab_size: int, hidden_size: int, cell: str, embed_dim: int,
-                   num_layers: int = 1) -> ReferenceCharRNN:
-    """A trusted ReferenceCharRNN carrying the student's weights (read back from the worker by name)."""
+    Returns the weights, so the expected outputs come from reference.py on trusted inputs only.
+    """
     state = student_model.state_dict()
     assert isinstance(state, dict), "model.state_dict() did not come back as a dictionary of tensors"
-    reference = ReferenceCharRNN(vocab_size, hidden_size, cell, embed_dim, num_layers)
-    want = {k: tuple(v.shape) for k, v in reference.state_dict().items()}
+    want = char_rnn_shapes(vocab_size, hidden_size, cell, embed_dim)
     got = {k: tuple(torch.as_tensor(v).shape) for k, v in state.items()}
     assert got == want, (
         f"CharRNN({vocab_size}, hidden_size={hidden_size}, cell={cell!r}, embed_dim={embed_dim}) should have "
         f"exactly the parameters {want} (self.embed, self.rnn, self.head as the notebook describes); "
         f"yours are {got}")
-    reference.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})
-    return reference.eval()
+    gen = torch.Generator().manual_seed(seed)
+    bound = 1 / math.sqrt(hidden_size)  # the scale of PyTorch's own initialisation
+    weights = {}
+    for name, shape in want.items():
+        if name == "embed.weight":
+            weights[name] = torch.randn(*shape, generator=gen)
+        else:
+            weights[name] = (2 * torch.rand(*shape, generator=gen) - 1) * bound
+    student_model.load_state_dict(weights)
+    return weights
 
 
-def ref_bits_per_char(logits: torch.Tensor, targets: torch.Tensor) -> float:
-    nats = F.cross_entropy(logits.double().reshape(-1, logits.shape[-1]), targets.reshape(-1))
-    return nats.item() / math.log(2)
+# ---------------------------------------------------------------- trusted evaluation of a worker-side model
 
-
-def remote_bpc(torch_w, model, ids: torch.Tensor, seq_len: int = 128, batch_size: int = 141) -> float:
-    """Bits per character of a worker-side model on ``ids``, computed here from the logits it returns.
+def remote_bpc(torch_w, model, x: torch.Tensor, y: torch.Tensor, batch_size: int = 141) -> float:
+    """Bits per character of a worker-side model on the windows ``x`` -> ``y`` (from reference.py).
 
     Same protocol as the notebook's evaluate_bpc (consecutive windows, fresh state per window), but the
-    averaging is trusted: only the model's forward pass runs in the worker, without gradients.
+    averaging is trusted: only the model's forward pass runs in the worker, without gradients, and the
+    cross-entropy of its logits is torch's.
     """
-    x, y = ref_make_windows(ids, seq_len)
     model.eval()
     torch_w.set_grad_enabled(False)
+    nll = []
     try:
-        total = 0.0
-        for start in range(0, len(x), batch_size):
-            out = model(x[start:start + batch_size])
+        for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+            out = model(xb)
             assert isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], torch.Tensor), (
                 "model(x) must return a (logits, state) pair with logits a tensor")
             logits = out[0]
-            target = y[start:start + batch_size]
-            assert tuple(logits.shape) == (*target.shape, logits.shape[-1]), (
-                f"model(x) returned logits of shape {tuple(logits.shape)} for x of shape {tuple(target.shape)}")
-            total += F.cross_entropy(logits.double().reshape(-1, logits.shape[-1]), target.reshape(-1),
-                                     reduction="sum").item()
+            assert tuple(logits.shape) == (*yb.shape, logits.shape[-1]), (
+                f"model(x) returned logits of shape {tuple(logits.shape)} for x of shape {tuple(yb.shape)}")
+            nll.append(F.cross_entropy(logits.double().flatten(0, 1), yb.flatten(), reduction="none"))
     finally:
         torch_w.set_grad_enabled(True)
-    return total / y.numel() / math.log(2)
-
-
-def ref_temperature_probs(logits: torch.Tensor, temperature: float) -> torch.Tensor:
-    if temperature == 0:
-        return F.one_hot(logits.argmax(dim=-1), logits.shape[-1]).to(logits.dtype)
-    return torch.softmax(logits / temperature, dim=-1)
+    return torch.cat(nll).mean().item() / math.log(2)
 
 
 # ---------------------------------------------------------------- helpers

@@ -2,14 +2,14 @@
 import pytest
 import torch
 
-from conftest import as_tensor, expect_raises, ref_make_windows, worker_import
+from conftest import as_tensor, expect_raises, worker_import
 
 
 @pytest.mark.points(2)
-def test_make_windows_matches_reference(submission, corpus):
+def test_make_windows_matches_reference(submission, corpus, ref):
     for ids, seq_len in ((torch.arange(1000) * 3, 16), (corpus.val_ids[:5000], 128)):
         x, y = submission.make_windows(ids, seq_len)
-        want_x, want_y = ref_make_windows(ids, seq_len)
+        want_x, want_y = ref.make_windows(ids, seq_len)
         x, y = as_tensor(x, "x"), as_tensor(y, "y")
         assert tuple(x.shape) == tuple(want_x.shape) and tuple(y.shape) == tuple(want_y.shape), (
             f"make_windows of {len(ids)} ids with T={seq_len} should give (M, T) = {tuple(want_x.shape)} "

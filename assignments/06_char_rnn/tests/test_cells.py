@@ -19,7 +19,7 @@ def test_rnn_cell_matches_nn_rnncell(submission, batch, inp, hid):
     torch.manual_seed(10 + inp)
     cell = torch.nn.RNNCell(inp, hid).double()
     x, h = _randn(gen, batch, inp), _randn(gen, batch, hid)
-    with torch.no_grad():
+    with torch.inference_mode():
         want = cell(x, h)
     got = as_tensor(submission.rnn_cell(x, h, cell.weight_ih.detach(), cell.weight_hh.detach(),
                                         cell.bias_ih.detach(), cell.bias_hh.detach()), "rnn_cell(...)")
@@ -37,7 +37,7 @@ def test_lstm_cell_matches_nn_lstmcell(submission, batch, inp, hid):
     torch.manual_seed(20 + inp)
     cell = torch.nn.LSTMCell(inp, hid).double()
     x, h, c = _randn(gen, batch, inp), _randn(gen, batch, hid), 2 * _randn(gen, batch, hid)  # c != 0
-    with torch.no_grad():
+    with torch.inference_mode():
         want_h, want_c = cell(x, (h, c))
     out = submission.lstm_cell(x, h, c, cell.weight_ih.detach(), cell.weight_hh.detach(), cell.bias_ih.detach(),
                                cell.bias_hh.detach())
@@ -59,7 +59,7 @@ def test_lstm_layer_matches_nn_lstm(submission):
     torch.manual_seed(30)
     lstm = torch.nn.LSTM(3, 5, batch_first=True).double()
     xs, h0, c0 = _randn(gen, 2, 7, 3), _randn(gen, 2, 5), _randn(gen, 2, 5)
-    with torch.no_grad():
+    with torch.inference_mode():
         want_out, (want_h, want_c) = lstm(xs, (h0[None], c0[None]))
     weights = [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0]
     out = submission.lstm_layer(xs, h0, c0, *[w.detach() for w in weights])

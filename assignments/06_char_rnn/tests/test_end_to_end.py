@@ -32,10 +32,11 @@ def trained_gru(submission, corpus):
 
 @pytest.mark.points(6)
 @pytest.mark.timeout(400)
-def test_gru_validation_bits_per_char_after_500_steps(submission, corpus, trained_gru):
+def test_gru_validation_bits_per_char_after_500_steps(submission, corpus, ref, trained_gru):
     model, losses = trained_gru
     assert isinstance(losses, list) and len(losses) == STEPS, f"train should return {STEPS} losses"
-    bpc = remote_bpc(worker_import(submission, "torch"), model, corpus.val_ids, SEQ_LEN)
+    x, y = ref.make_windows(corpus.val_ids, SEQ_LEN)
+    bpc = remote_bpc(worker_import(submission, "torch"), model, x, y)
     assert bpc <= GATE_BPC, (
         f"after {STEPS} steps the GRU should reach <= {GATE_BPC} bits/char on the validation text (the reference "
         f"gets about 2.1); yours gets {bpc:.3f}. Check the batches (targets shifted by one), the loss, clipping "

@@ -4,18 +4,17 @@ import math
 import pytest
 import torch
 
-from conftest import ref_bits_per_char, ref_make_windows
 
 
 @pytest.mark.points(2)
-def test_bits_per_char_matches_reference(submission):
+def test_bits_per_char_matches_reference(submission, ref):
     gen = torch.Generator().manual_seed(3)
     for shape in ((2, 7), (40,)):
         logits = 3 * torch.randn(*shape, 11, generator=gen)
         targets = torch.randint(0, 11, shape, generator=gen)
         got = submission.bits_per_char(logits, targets)
         assert isinstance(got, float), f"bits_per_char should return a Python float; got {type(got).__name__}"
-        want = ref_bits_per_char(logits, targets)
+        want = ref.bits_per_char(logits, targets)
         assert abs(got - want) <= 1e-5 * want, (
             f"bits_per_char for logits of shape {tuple(logits.shape)} should be {want:.6f}; got {got:.6f}"
             + (" (that is the value in nats: divide by ln 2)" if abs(got - want * math.log(2)) < 1e-4 else ""))
@@ -33,13 +32,13 @@ def test_bits_per_char_extremes(submission):
 
 
 @pytest.mark.points(2)
-def test_evaluate_bpc_of_a_unigram_model(submission, corpus):
+def test_evaluate_bpc_of_a_unigram_model(submission, ref):
     probs = torch.tensor([0.35, 0.25, 0.2, 0.12, 0.08])
     model = submission.UnigramModel(5, torch.log(probs))
     ids = torch.multinomial(torch.tensor([0.1, 0.2, 0.2, 0.2, 0.3]), 1000, replacement=True,
                             generator=torch.Generator().manual_seed(4))
     got = submission.evaluate_bpc(model, ids, 37, 4)  # 27 windows: batches of 4, the last one of 3
-    _, y = ref_make_windows(ids, 37)
+    _, y = ref.make_windows(ids, 37)
     want = (-torch.log2(probs.double())[y.reshape(-1)]).mean().item()
     assert isinstance(got, float), f"evaluate_bpc should return a Python float; got {type(got).__name__}"
     assert abs(got - want) <= 1e-5, (
