@@ -131,7 +131,9 @@ def test_the_release_workflow_reports_the_engine_score(user, assignment, grader,
         for kind, repo in submissions.items():
             expected = grade(assignment, repo, gpu="off")
             run = run_workflow(assignment, grader, repo, python_bin, user)
-            assert all(step["outcome"] == "success" for step in run.steps), run.log()
+            # The real reporter fails its step when any test failed (core.setFailed): only the points are its verdict.
+            assert all(step["outcome"] == "success" for step in run.steps
+                       if not step["name"].startswith("Report to GitHub Classroom")), run.log()
             assert run.points() == f"Points {expected.score:g}/{expected.max_score:g}", run.log()
             assert f"{expected.score:g}/{expected.max_score:g} points" in run.summary
             scores[kind] = expected.score
