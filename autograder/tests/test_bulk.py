@@ -1,7 +1,6 @@
 """grade-all: nbgrader's layout in, reports, feedback and grades/<ID>.csv out; parallel, resumable, isolated rows."""
 
 import csv
-import dataclasses
 
 import nbformat
 import pytest

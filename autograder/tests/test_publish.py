@@ -1,7 +1,6 @@
 """publish-grader: the grader repository the Classroom workflow checks out holds no solution in any form."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
