@@ -243,7 +243,9 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandb
         "--assert=plain",  # rewritten asserts would print hidden test source in students' reasons
         "-o", f"timeout={backstop:.0f}", "-W", "ignore::DeprecationWarning",
     ]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0",
+    threads = str(worker_limits(assignment).threads)  # the trusted side computes on as many threads as the worker
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", OMP_NUM_THREADS=threads,
+               MKL_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ENGINE_DIR.parent), os.environ.get("PYTHONPATH")])))
     with open(base / "pytest.log", "wb") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -53,7 +53,9 @@ class Limits:
     open_files: int = 512
     processes: int = 512
     output_kb: int = 64
-    threads: int = 2  # CPUs the worker's group may use, and the thread count of its numeric libraries
+    # CPUs the worker's group may use, and the thread count of its numeric libraries. One: a two-thread op
+    # waits for its slower thread, so one busy core next to the grader made small-op training 6x slower.
+    threads: int = 1
 
 
 class SandboxUnavailable(RuntimeError):

@@ -65,6 +65,14 @@ class Validation:
         }
 
 
+def timed_grade(assignment: Assignment, gpu: str, sandbox: str, record: Path) -> tuple[GradeResult, float]:
+    """Grade the reference, recording its answers, and time the calibration probe just before and after."""
+    before = calibration.probe()
+    result = grade(assignment, assignment.source_notebook, gpu=gpu, sandbox=sandbox,
+                   reference=reference_settings(assignment, record=record))
+    return result, (before + calibration.probe()) / 2  # the machine's speed around the timed run
+
+
 def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: str = DEFAULT_MODE) -> Validation:
     """``runs`` gradings of the reference (all must agree test by test) and one of the untouched release."""
     stale = stale_files(assignment)
@@ -72,16 +80,23 @@ def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: 
         # The first run records the reference answers; the others replay them, as the published grader does,
         # so a suite whose `ref` calls depend on the submission, or do not replay, fails here.
         recorded = Path(scratch) / "reference.snapshot"
-        before = calibration.probe()
-        reference = grade(assignment, assignment.source_notebook, gpu=gpu, sandbox=sandbox,
-                          reference=reference_settings(assignment, record=recorded))
-        probe_s = (before + calibration.probe()) / 2  # the machine's speed around the timed run
+        reference, probe_s = timed_grade(assignment, gpu, sandbox, record=recorded)
+        first_ratio = reference.duration_s / probe_s
+        if first_ratio > assignment.budget_probes:
+            # Noise only ever adds time: measure once more and keep the faster. A suite that really got
+            # slower is over its budget both times.
+            again, again_probe_s = timed_grade(assignment, gpu, sandbox, record=Path(scratch) / "again.snapshot")
+            if again.duration_s / again_probe_s < reference.duration_s / probe_s:
+                reference, probe_s = again, again_probe_s
         replay = reference_settings(assignment, replay=recorded) if recorded.is_file() else None
         stub = grade(assignment, assignment.release_notebook, gpu=gpu, sandbox=sandbox, reference=replay)
         repeats = [grade(assignment, assignment.source_notebook, gpu=gpu, sandbox=sandbox, reference=replay)
                    for _ in range(max(runs, 1) - 1)]
     deterministic = all(r.signature() == reference.signature() for r in repeats)
     result = Validation(assignment.id, reference, stub, deterministic, stale, probe_s, assignment.budget_probes)
+    if first_ratio > assignment.budget_probes:
+        result.warnings.append(f"the first timing was {first_ratio:.1f} probes, over the budget of "
+                               f"{assignment.budget_probes:g}: measured again, {result.ratio:.1f} probes")
     if stale:
         result.problems.append(f"release is stale ({len(stale)} files): run `autograder release {assignment.id}`")
     if reference.score != reference.max_score or reference.max_score == 0:

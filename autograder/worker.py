@@ -154,7 +154,7 @@ class Worker:
         if "torch" in sys.modules:
             torch = sys.modules["torch"]
             torch.manual_seed(seed)
-            torch.set_num_threads(int(os.environ.get("AUTOGRADER_THREADS", "2")))
+            torch.set_num_threads(int(os.environ.get("AUTOGRADER_THREADS", "1")))
         return None
 
     def serve(self):

@@ -10,8 +10,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
-
 
 # ---------------------------------------------------------------- Tasks 1-3: the split
 

@@ -13,8 +13,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
-
 
 # ---------------------------------------------------------------- Tasks 1-2: vocabulary and encoding
 

@@ -13,8 +13,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
-
 
 # ---------------------------------------------------------------- task 1: vocabulary
 

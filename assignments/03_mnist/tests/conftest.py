@@ -22,8 +22,6 @@ DATA = Path("data") / "mnist_5k.csv.gz"
 SPLIT_SEED = 0
 TEST_FRACTION = 0.2
 
-torch.set_num_threads(2)
-
 
 # ---------------------------------------------------------------- data
 

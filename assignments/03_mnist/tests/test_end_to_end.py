@@ -3,7 +3,7 @@
 Fixed step counts (10 MLP epochs, 8 CNN epochs, Adam lr=1e-3, batches of 64, loader seed 0), never a
 wall-clock budget. The test loader is built here (in the worker, dataset order) and the accuracy is
 computed on the trusted side against the trusted labels.
-Reference (2 threads): MLP 0.926-0.929, CNN 0.966-0.968 over torch seeds 0-2.
+Reference (measured with 2 threads; graded on one): MLP 0.926-0.929, CNN 0.966-0.968 over torch seeds 0-2.
 """
 import numpy as np
 import pytest

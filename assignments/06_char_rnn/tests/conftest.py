@@ -21,8 +21,6 @@ from autograder.testing import worker_import  # noqa: F401  (re-exported for the
 DATA = Path("data") / "lee_background.cor"
 TRAIN_FRACTION = 0.9
 
-torch.set_num_threads(2)
-
 
 # ---------------------------------------------------------------- data
 
