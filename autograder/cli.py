@@ -78,6 +78,10 @@ def cmd_validate(args) -> int:
             print(f"    warning: {reports.safe(warning, 600)}")
         if row.reference.gpu_points_pending:
             print(f"    {row.reference.gpu_points_pending:g} points await a GPU (skipped here)")
+        if row.emulated():
+            e = row.emulated()
+            print(f"    GPU tests on the CPU (--gpu emulate, never scored): the reference passes "
+                  f"{e['reference_passed']}/{e['tests']}, the stub {e['stub_passed']}/{e['tests']}")
     if args.json:
         reports.write_json(args.json, {"probe": {"workload": "autograder.calibration.PROBE",
                                                  "s": [round(r.probe_s, 3) for r in rows]},
@@ -158,7 +162,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("ids", nargs="*")
     v.add_argument("--json")
     v.add_argument("--runs", type=int, default=2, help="gradings of the reference that must agree (default 2)")
-    v.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
+    v.add_argument("--gpu", choices=("auto", "on", "off", "emulate"), default="auto",
+                   help=gpu_help + "; emulate: run them on the CPU to check their logic (reported apart, never scored)")
     _sandbox_option(v)
     v.set_defaults(func=cmd_validate)
 

@@ -19,7 +19,7 @@ from autograder import manifest as schema
 from autograder.course import Assignment
 from autograder.faults import GraderFault
 from autograder.notebook import NotebookError, Program, build_program, load_program, read_notebook
-from autograder.sandbox import DEFAULT_MODE, ENGINE_DIR, Limits, SandboxUnavailable
+from autograder.sandbox import DEFAULT_MODE, ENGINE_DIR, Limits, SandboxUnavailable, gpu_devices
 from autograder.sandbox import check as check_sandbox
 
 RELEASE_EXTRAS = {"README.md", "requirements.txt", ".github", ".gitignore"}
@@ -37,6 +37,7 @@ class TestResult:
     gpu: bool = False
     duration_s: float = 0.0
     timeout_s: float = 0.0
+    emulated: bool = False  # a GPU test run on the CPU by `validate --gpu emulate`: reported apart, never scored
 
 
 @dataclass
@@ -56,7 +57,7 @@ class GradeResult:
     def to_json(self) -> dict:
         data = asdict(self)
         data["tests"] = [{k: t[k] for k in ("name", "status", "score", "max_score", "message", "duration_s")}
-                         for t in data["tests"]]
+                         | ({"emulated": True} if t["emulated"] else {}) for t in data["tests"]]
         return data
 
     def signature(self) -> list[tuple]:
@@ -213,11 +214,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _trusted_limits(memory_mb: int, gpu: str):
+def _trusted_limits(memory_mb: int, gpu_worker: bool):
     """The trusted process's own memory cap: whatever the worker sends, it cannot exhaust the grader's machine.
-    Skipped when CUDA may be used there (its driver reserves more address space than any sane cap)."""
+    Skipped when grading uses the GPU: CUDA reserves more address space than any sane cap, and the worker
+    (whose cgroup holds its memory) would inherit the cap."""
     def apply() -> None:
-        if gpu != "off" and os.path.exists("/dev/nvidiactl"):
+        if gpu_worker:
             return
         limit = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -226,10 +228,13 @@ def _trusted_limits(memory_mb: int, gpu: str):
 
 def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandbox: str, reference: dict) -> dict:
     results = base / "results.json"
+    # The worker starts before pytest collects the suite, so whether it gets the GPU is decided here.
+    gpu_worker = bool(assignment.gpu_tests) and (gpu == "on" or (gpu == "auto" and bool(gpu_devices())))
     settings = {
         "workdir": str(workdir), "results": str(results), "gpu": gpu, "sandbox": sandbox,
         "course_root": str(assignment.root), "test_timeout_s": assignment.test_timeout_s,
-        "load_timeout_s": assignment.load_timeout_s, "limits": asdict(worker_limits(assignment)),
+        "load_timeout_s": assignment.load_timeout_s, "limits": asdict(worker_limits(assignment, gpu_worker)),
+        "devices": gpu_devices() if gpu_worker else [],
         "release_dir": str(assignment.release_dir), "manifest": schema.to_dict(assignment.manifest),
         "reference": reference,
     }
@@ -250,7 +255,7 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandb
     with open(base / "pytest.log", "wb") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    env=env, start_new_session=True, cwd=str(base),
-                                   preexec_fn=_trusted_limits(assignment.trusted_memory_mb, gpu))
+                                   preexec_fn=_trusted_limits(assignment.trusted_memory_mb, gpu_worker))
         try:
             process.wait(timeout=assignment.run_timeout_s)
             timed_out = False
@@ -279,15 +284,16 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandb
     return raw
 
 
-def worker_limits(assignment: Assignment) -> Limits:
-    return Limits(memory_mb=assignment.memory_mb, disk_mb=assignment.disk_mb)
+def worker_limits(assignment: Assignment, gpu: bool = False) -> Limits:
+    return Limits(memory_mb=assignment.memory_mb, disk_mb=assignment.disk_mb, gpu=gpu)
 
 
 def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: float) -> GradeResult:
     tests = [TestResult(t["name"], t["status"], float(t["score"]), float(t["max_score"]), t.get("message", ""),
-                        bool(t.get("gpu")), float(t.get("duration_s", 0.0)), float(t.get("timeout_s", 0.0)))
+                        bool(t.get("gpu")), float(t.get("duration_s", 0.0)), float(t.get("timeout_s", 0.0)),
+                        bool(t.get("emulated")))
              for t in raw["tests"]]
-    counted = [t for t in tests if t.status != "skipped"]
+    counted = [t for t in tests if t.status != "skipped" and not t.emulated]
     pending = sum(t.max_score for t in tests if t.status == "skipped" and t.gpu)
     sandbox = raw.get("sandbox", {})
     if raw.get("restarts"):

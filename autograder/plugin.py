@@ -48,9 +48,7 @@ def points_of(item) -> float | None:
     return float(marker.args[0])
 
 
-def gpu_available(mode: str) -> bool:
-    if mode in ("on", "off"):
-        return mode == "on"
+def cuda_available() -> bool:
     try:
         import torch
     except ImportError:
@@ -87,6 +85,7 @@ class Recorder:
         self.order: list[str] = []
         self.client: Client | None = None
         self.gpu = False
+        self.emulate = False
         self.started = time.monotonic()
         self.infrastructure_error: str | None = None  # the grader's own failure: no score may be given
         self._reference: snapshots.Reference | None = None
@@ -97,7 +96,12 @@ class Recorder:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items):
         has_gpu_tests = any(item.get_closest_marker("gpu") for item in items)
-        self.gpu = has_gpu_tests and gpu_available(self.settings.get("gpu", "auto"))
+        mode = self.settings.get("gpu", "auto")
+        # emulate: the GPU tests run with the device set to the CPU, to check their logic; never scored
+        self.emulate = has_gpu_tests and mode == "emulate"
+        self.gpu = has_gpu_tests and mode in ("on", "auto") and (cuda_available() or mode == "on")
+        if self.gpu and not cuda_available():
+            self.fault("grading was asked to run the GPU tests (--gpu on), but CUDA is not available on this machine")
         for item in items:
             name = self.name(item)
             points = points_of(item)
@@ -108,10 +112,11 @@ class Recorder:
             self.results[name] = {
                 "name": name, "status": "error", "score": 0.0, "max_score": points or 0.0,
                 "message": "not run: the grading run stopped before this test", "gpu": is_gpu, "timeout_s": limit,
+                "emulated": is_gpu and self.emulate,
             }
             if points is None:
                 self.fault(f"hidden test {name} has no points marker")
-            if is_gpu and not self.gpu:
+            if is_gpu and not (self.gpu or self.emulate):
                 item.add_marker(pytest.mark.skip(reason=GPU_SKIP_REASON))
         self.check_manifest(items)
         self.flush()
@@ -285,6 +290,14 @@ def _submission_guard(request):
     client.deadline = time.monotonic() + limit
     yield
     client.deadline = None
+
+
+@pytest.fixture
+def device(request) -> str:
+    """Where a test puts the tensors it hands to student code: "cuda" for a GPU-marked test graded on a GPU,
+    "cpu" otherwise (``--gpu emulate`` included). Values cross back to the CPU as always."""
+    recorder = _recorder(request)
+    return "cuda" if recorder.gpu and request.node.get_closest_marker("gpu") else "cpu"
 
 
 @pytest.fixture

@@ -56,6 +56,9 @@ class Limits:
     # CPUs the worker's group may use, and the thread count of its numeric libraries. One: a two-thread op
     # waits for its slower thread, so one busy core next to the grader made small-op training 6x slower.
     threads: int = 1
+    # A GPU worker: CUDA reserves far more address space than it uses, so the address-space cap is left off and
+    # memory is held by the worker's control group instead (strict mode only).
+    gpu: bool = False
 
 
 class SandboxUnavailable(RuntimeError):
@@ -158,12 +161,22 @@ def allowed_paths(course_root: Path) -> list[str]:
 
 # ---------------------------------------------------------------- the command
 
+def gpu_devices() -> list[str]:
+    """The NVIDIA device nodes a CUDA worker needs (none on a machine without the driver)."""
+    import glob
+
+    return sorted(glob.glob("/dev/nvidia*"))  # nvidia0.., nvidiactl, nvidia-uvm, the nvidia-caps folder
+
+
 class Sandbox:
     """How one worker is started in ``mode``. ``prepared`` holds program.json and the assignment's data."""
 
     def __init__(self, mode: str, prepared: Path, scratch: Path, limits: Limits, course_root: Path,
                  devices: list[str] | None = None):
         check(mode)
+        if limits.gpu and mode != "strict":
+            raise SandboxUnavailable(f"GPU grading needs the strict sandbox (root), not {mode!r}: a CUDA worker's "
+                                     "memory is capped by its control group, not by an address-space limit")
         self.mode, self.prepared, self.scratch, self.limits = mode, prepared, scratch, limits
         self.course_root = course_root
         self.devices = devices or []
@@ -279,10 +292,11 @@ def _libc():
 def set_limits(limits: dict) -> None:
     mib = 2**20
     wanted = {
-        resource.RLIMIT_AS: limits["memory_mb"] * mib, resource.RLIMIT_CPU: limits["cpu_s"],
-        resource.RLIMIT_FSIZE: limits["file_mb"] * mib, resource.RLIMIT_NOFILE: limits["open_files"],
-        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_CPU: limits["cpu_s"], resource.RLIMIT_FSIZE: limits["file_mb"] * mib,
+        resource.RLIMIT_NOFILE: limits["open_files"], resource.RLIMIT_CORE: 0,
     }
+    if not limits.get("gpu"):
+        wanted[resource.RLIMIT_AS] = limits["memory_mb"] * mib
     if limits.get("processes"):
         wanted[resource.RLIMIT_NPROC] = limits["processes"]
     for kind, value in wanted.items():

@@ -40,6 +40,14 @@ class Validation:
         """Grading time of the reference in calibration probes."""
         return self.reference.duration_s / self.probe_s
 
+    def emulated(self) -> dict | None:
+        """GPU tests run on the CPU (``--gpu emulate``): how many pass for the reference and for the stub."""
+        tests = [t for t in self.reference.tests if t.emulated]
+        if not tests:
+            return None
+        return {"tests": len(tests), "reference_passed": sum(t.status == "passed" for t in tests),
+                "stub_passed": sum(t.status == "passed" for t in self.stub.tests if t.emulated)}
+
     @property
     def ok(self) -> bool:
         return not self.problems
@@ -59,6 +67,7 @@ class Validation:
                                            if t.duration_s > 0 and t.timeout_s), default=0.0), 1),
             "release_current": not self.stale,
             "gpu_points_pending": self.reference.gpu_points_pending,
+            "gpu_emulated": self.emulated(),
             "problems": self.problems,
             "warnings": self.warnings,
             "ok": self.ok,
@@ -102,6 +111,14 @@ def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: 
     if reference.score != reference.max_score or reference.max_score == 0:
         failing = [f"{t.name}: {t.message}" for t in reference.tests if t.status not in ("passed", "skipped")]
         result.problems.append(f"reference scores {reference.score:g}/{reference.max_score:g}: " + "; ".join(failing))
+    emulated = [t for t in reference.tests if t.emulated]
+    failing = [f"{t.name}: {t.message}" for t in emulated if t.status != "passed"]
+    if failing:
+        result.problems.append("GPU tests run on the CPU (--gpu emulate) fail for the reference: " + "; ".join(failing))
+    passing = [t.name for t in stub.tests if t.emulated and t.status == "passed"]
+    if passing:
+        result.problems.append("GPU tests run on the CPU (--gpu emulate) pass for the untouched release: "
+                               + ", ".join(passing))
     earned = [t.name for t in stub.tests if t.score > 0]
     if earned:
         result.problems.append("untouched release earns points on: " + ", ".join(earned))

@@ -4,7 +4,13 @@ import shutil
 
 import pytest
 
-from autograder.grading import grade
+from autograder.course import Course
+from autograder import grading
+from autograder.grading import GradingFailed, grade
+from autograder.plugin import cuda_available
+from autograder.release import release
+from autograder.validate import validate
+from toy import TESTS, TOY_ID, write_toy_course
 
 pytestmark = pytest.mark.slow
 
@@ -28,10 +34,28 @@ def test_release_scores_zero_with_not_implemented_reasons(toy):
     assert not any("restarted" in f for f in result.flags), "a student exception must not cost a worker restart"
 
 
-def test_gpu_on_counts_gpu_tests(toy):
-    result = grade(toy, toy.source_notebook, gpu="on")
-    assert result.max_score == 10 and result.gpu_points_pending == 0
-    assert by_name(result)["test_gpu_only"].status in ("passed", "failed", "error")
+@pytest.mark.skipif(cuda_available(), reason="this machine has CUDA")
+def test_gpu_on_without_cuda_is_a_grader_error_not_a_zero(toy):
+    with pytest.raises(GradingFailed, match="CUDA is not available"):
+        grade(toy, toy.source_notebook, gpu="on")
+
+
+def test_validate_gpu_emulate_runs_the_gpu_tests_on_the_cpu_and_never_scores_them(toy):
+    result = validate(toy, gpu="emulate", runs=2)
+    assert result.ok, result.problems
+    assert result.emulated() == {"tests": 1, "reference_passed": 1, "stub_passed": 0}
+    assert (result.reference.score, result.reference.max_score) == (6, 6)
+    assert result.to_json()["gpu_emulated"]["reference_passed"] == 1
+
+
+def test_validate_gpu_emulate_catches_a_broken_gpu_test(tmp_path):
+    broken = TESTS.replace("sum().item() == 4", "sum().item() == 5")
+    root = write_toy_course(tmp_path / "course", tests=broken)
+    toy = Course(root).assignment(TOY_ID)
+    release(toy)
+    result = validate(toy, gpu="emulate", runs=1)
+    assert not result.ok and any("fail for the reference" in p and "test_gpu_only" in p for p in result.problems)
+    assert validate(toy, gpu="off", runs=1).ok, "without emulation the broken GPU test is only skipped"
 
 
 def test_partial_submission_gets_partial_points_with_reasons(toy, make_submission):
@@ -168,3 +192,23 @@ def _with_tests(assignment, tests_dir, points):
     grading = dataclasses.replace(assignment.manifest.grading, gpu_tests=())
     manifest = dataclasses.replace(assignment.manifest, points=float(points), grading=grading)
     return Variant(assignment.id, assignment.root, manifest)
+
+
+GPU_PROBE = '''import os, resource
+
+def add(a, b):
+    """a + b only inside a GPU worker: the device node passed in, no address-space cap (the cgroup holds memory)."""
+    gpu_worker = os.path.exists("/dev/kmsg") and resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
+    return a + b if gpu_worker else a - b
+'''
+
+
+def test_a_gpu_worker_gets_the_device_nodes_and_a_cgroup_in_place_of_the_address_space_cap(toy, make_submission,
+                                                                                          monkeypatch):
+    """/dev/kmsg stands in for the NVIDIA nodes, which this machine lacks."""
+    probe = make_submission(lambda cells, nb: setattr(cells["add"], "source", GPU_PROBE))
+    assert by_name(grade(toy, probe, gpu="off"))["test_add"].status == "failed", "a CPU worker has neither"
+    monkeypatch.setattr(grading, "gpu_devices", lambda: ["/dev/kmsg"])
+    assert by_name(grade(toy, probe, gpu="auto"))["test_add"].status == "passed"
+    with pytest.raises(GradingFailed, match="strict sandbox"):
+        grade(toy, probe, gpu="auto", sandbox="none")
