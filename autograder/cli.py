@@ -78,8 +78,8 @@ def cmd_validate(args) -> int:
             print(f"    warning: {reports.safe(warning, 600)}")
         if row.reference.gpu_points_pending:
             print(f"    {row.reference.gpu_points_pending:g} points await a GPU (skipped here)")
-        if row.emulated():
-            e = row.emulated()
+        e = row.emulated()
+        if e:
             print(f"    GPU tests on the CPU (--gpu emulate, never scored): the reference passes "
                   f"{e['reference_passed']}/{e['tests']}, the stub {e['stub_passed']}/{e['tests']}")
     if args.json:

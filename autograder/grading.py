@@ -229,12 +229,14 @@ def _trusted_limits(memory_mb: int, gpu_worker: bool):
 def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandbox: str, reference: dict) -> dict:
     results = base / "results.json"
     # The worker starts before pytest collects the suite, so whether it gets the GPU is decided here.
-    gpu_worker = bool(assignment.gpu_tests) and (gpu == "on" or (gpu == "auto" and bool(gpu_devices())))
+    devices = gpu_devices() if assignment.gpu_tests and gpu in ("on", "auto") else []
+    gpu_worker = bool(assignment.gpu_tests) and (gpu == "on" or bool(devices))
+    limits = worker_limits(assignment, gpu_worker)
     settings = {
         "workdir": str(workdir), "results": str(results), "gpu": gpu, "sandbox": sandbox,
         "course_root": str(assignment.root), "test_timeout_s": assignment.test_timeout_s,
-        "load_timeout_s": assignment.load_timeout_s, "limits": asdict(worker_limits(assignment, gpu_worker)),
-        "devices": gpu_devices() if gpu_worker else [],
+        "load_timeout_s": assignment.load_timeout_s, "limits": asdict(limits),
+        "devices": devices,
         "release_dir": str(assignment.release_dir), "manifest": schema.to_dict(assignment.manifest),
         "reference": reference,
     }
@@ -248,7 +250,7 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandb
         "--assert=plain",  # rewritten asserts would print hidden test source in students' reasons
         "-o", f"timeout={backstop:.0f}", "-W", "ignore::DeprecationWarning",
     ]
-    threads = str(worker_limits(assignment).threads)  # the trusted side computes on as many threads as the worker
+    threads = str(limits.threads)  # the trusted side computes on as many threads as the worker
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", OMP_NUM_THREADS=threads,
                MKL_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ENGINE_DIR.parent), os.environ.get("PYTHONPATH")])))

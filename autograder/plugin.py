@@ -99,8 +99,9 @@ class Recorder:
         mode = self.settings.get("gpu", "auto")
         # emulate: the GPU tests run with the device set to the CPU, to check their logic; never scored
         self.emulate = has_gpu_tests and mode == "emulate"
-        self.gpu = has_gpu_tests and mode in ("on", "auto") and (cuda_available() or mode == "on")
-        if self.gpu and not cuda_available():
+        cuda = has_gpu_tests and mode in ("on", "auto") and cuda_available()
+        self.gpu = cuda or (has_gpu_tests and mode == "on")
+        if self.gpu and not cuda:
             self.fault("grading was asked to run the GPU tests (--gpu on), but CUDA is not available on this machine")
         for item in items:
             name = self.name(item)

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from autograder.course import Course
 from autograder import grading
+from autograder.course import Course
 from autograder.grading import GradingFailed, grade
 from autograder.plugin import cuda_available
 from autograder.release import release
