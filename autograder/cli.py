@@ -81,7 +81,8 @@ def cmd_validate(args) -> int:
         e = row.emulated()
         if e:
             print(f"    GPU tests on the CPU (--gpu emulate, never scored): the reference passes "
-                  f"{e['reference_passed']}/{e['tests']}, the stub {e['stub_passed']}/{e['tests']}")
+                  f"{e['reference_passed']}/{e['tests']}, the stub {e['stub_passed']}/{e['tests']} "
+                  f"({e['duration_s']:g} s, not counted in the time)")
     if args.json:
         reports.write_json(args.json, {"probe": {"workload": "autograder.calibration.PROBE",
                                                  "s": [round(r.probe_s, 3) for r in rows]},
@@ -163,7 +164,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--json")
     v.add_argument("--runs", type=int, default=2, help="gradings of the reference that must agree (default 2)")
     v.add_argument("--gpu", choices=("auto", "on", "off", "emulate"), default="auto",
-                   help=gpu_help + "; emulate: run them on the CPU to check their logic (reported apart, never scored)")
+                   help=gpu_help + "; emulate: run them on the CPU to check their logic (reported apart, never scored); "
+                   "auto emulates where CUDA is absent")
     _sandbox_option(v)
     v.set_defaults(func=cmd_validate)
 

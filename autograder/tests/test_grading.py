@@ -43,9 +43,24 @@ def test_gpu_on_without_cuda_is_a_grader_error_not_a_zero(toy):
 def test_validate_gpu_emulate_runs_the_gpu_tests_on_the_cpu_and_never_scores_them(toy):
     result = validate(toy, gpu="emulate", runs=2)
     assert result.ok, result.problems
-    assert result.emulated() == {"tests": 1, "reference_passed": 1, "stub_passed": 0}
+    emulated = result.emulated()
+    assert {k: emulated[k] for k in ("tests", "reference_passed", "stub_passed")} == \
+        {"tests": 1, "reference_passed": 1, "stub_passed": 0}
     assert (result.reference.score, result.reference.max_score) == (6, 6)
     assert result.to_json()["gpu_emulated"]["reference_passed"] == 1
+    gpu_time = sum(t.duration_s for t in result.reference.tests if t.emulated)
+    assert result.duration_s == pytest.approx(result.reference.duration_s - gpu_time), \
+        "the budget is for a CPU grading: emulated GPU tests' time is left out"
+
+
+@pytest.mark.skipif(cuda_available(), reason="this machine has CUDA")
+def test_validate_auto_emulates_the_gpu_tests_where_there_is_no_cuda(tmp_path):
+    broken = TESTS.replace("sum().item() == 4", "sum().item() == 5")
+    root = write_toy_course(tmp_path / "course", tests=broken)
+    toy = Course(root).assignment(TOY_ID)
+    release(toy)
+    result = validate(toy, runs=1)
+    assert not result.ok and any("fail for the reference" in p and "test_gpu_only" in p for p in result.problems)
 
 
 def test_validate_gpu_emulate_catches_a_broken_gpu_test(tmp_path):
