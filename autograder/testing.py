@@ -22,6 +22,34 @@ def worker_import(submission, name: str):
     return submission._request("import", f"import {name}", name=name)
 
 
+def worker_function(submission, source: str, name: str):
+    """A function defined in the worker from ``source`` (the hidden suite's own library glue), as a Remote.
+
+    The source is the suite's, so it is as public as the suite: library calls, never reference code.
+    """
+    return submission._request("define", f"the suite's {name}", source=source, name=name)
+
+
+@contextmanager
+def replaced(submission, **parts):
+    """Inside the block, the student's code calls trusted ``parts`` (Remotes) in place of the named answers.
+
+        attention = worker_function(submission, SDPA_SOURCE, "scaled_dot_product_attention")
+        with replaced(submission, scaled_dot_product_attention=attention):
+            out = submission.MultiHeadSelfAttention(16, 4)(x)   # judged apart from the student's attention
+
+    So a test of task B that composes task A judges B alone: a wrong A loses only A's points. Names are looked up
+    at call time in the student's module; code that holds its own copy of A is judged with it. The student's
+    versions come back at the end of the block, and before every test in any case.
+    """
+    try:
+        for name, part in parts.items():
+            submission._request("replace", f"replacing {name}", name=name, args=[part])
+        yield
+    finally:
+        submission._request("restore", "restoring the student's code")
+
+
 def _qualified(name: str) -> str:
     return name if "." in name else f"builtins.{name}"
 

@@ -195,6 +195,33 @@ def test_student_raises_helper(toy, tmp_path):
     assert tests_by["test_hasattr"].status == "passed", tests_by["test_hasattr"].message
 
 
+def test_replaced_parts_judge_a_task_apart_from_the_ones_it_calls(toy, tmp_path):
+    """A test can swap a student's answer for trusted library glue: the student's other code calls it instead, and
+    the student's own version is back after the block and before the next test."""
+    tests = toy.tests_dir.parent / "tests_replaced"
+    tests.mkdir(exist_ok=True)
+    (tests / "test_replaced.py").write_text(
+        "import pytest\nfrom autograder.testing import replaced, worker_function\n\n"
+        "TRUSTED_ADD = 'import operator\\n\\ndef add(a, b):\\n    return operator.add(a, b)\\n'\n\n"
+        "@pytest.mark.points(1)\ndef test_twice_with_a_trusted_add(submission):\n"
+        "    with replaced(submission, add=worker_function(submission, TRUSTED_ADD, 'add')):\n"
+        "        assert submission.twice(4) == 8\n"
+        "    assert submission.twice(4) == 0, 'the student add is back after the block'\n\n"
+        "@pytest.mark.points(1)\ndef test_left_replaced(submission):\n"
+        "    submission._request('replace', 'x', name='add', args=[worker_function(submission, TRUSTED_ADD, 'add')])\n\n"
+        "@pytest.mark.points(1)\ndef test_student_add_again(submission):\n"
+        "    assert submission.add(2, 3) == -1, 'each test starts on the student code'\n")
+    import nbformat
+
+    nb = nbformat.read(toy.source_notebook, as_version=4)
+    add = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add")
+    add.source = "def add(a, b):\n    return a - b\n\n\ndef twice(x):\n    return add(x, x)\n"
+    notebook = tmp_path / "00_toy.ipynb"
+    nbformat.write(nb, notebook)
+    result = grade(_with_tests(toy, tests, points=3), notebook, gpu="off")
+    assert [t.status for t in result.tests] == ["passed"] * 3, [t.message for t in result.tests]
+
+
 def _with_tests(assignment, tests_dir, points):
     """The toy with another hidden suite (worth ``points``, no GPU tests)."""
     import dataclasses
