@@ -18,7 +18,7 @@ from transformers import LlamaConfig
 from transformers.models.llama.modeling_llama import (LlamaDecoderLayer, LlamaForCausalLM, LlamaMLP, LlamaRMSNorm,
                                                       LlamaRotaryEmbedding, apply_rotary_pos_emb)
 
-from autograder.testing import worker_import
+from autograder.testing import replaced, worker_function, worker_import
 
 torch.backends.cuda.matmul.allow_tf32 = False  # the trusted oracles on a GPU runner: full float32
 torch.backends.cudnn.allow_tf32 = False
@@ -50,8 +50,8 @@ def randn(gen: torch.Generator, *shape, dtype=torch.float64, scale: float = 1.0)
 
 
 def causal(T_q: int, T_k: int | None = None) -> torch.Tensor:
-    T_k = T_q if T_k is None else T_k
-    return torch.ones(T_q, T_k, dtype=torch.bool).tril(T_k - T_q)
+    n_keys = T_k or T_q
+    return torch.ones(T_q, n_keys, dtype=torch.bool).tril(n_keys - T_q)
 
 
 def additive(mask: torch.Tensor, dtype) -> torch.Tensor:
@@ -63,7 +63,7 @@ def rope_cos_sin(positions: torch.Tensor, head_dim: int, base: float = 10000.0):
     """cos, sin of the RoPE angles in Llama's rotate_half layout, in float64: (T, head_dim) each."""
     inv_freq = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim)
     angles = positions.to(torch.float64)[:, None] * inv_freq[None, :]
-    angles = torch.cat([angles, angles], dim=-1)
+    angles = angles.repeat(1, 2)  # Llama's rotate_half layout: the same angles for both halves
     return angles.cos(), angles.sin()
 
 
@@ -95,7 +95,7 @@ def check_shapes(student_module, want: dict, what: str) -> None:
 
 def trusted_weights(shapes: dict, seed: int, dtype=torch.float64, emb_scale: float = 1.0) -> dict:
     """Seeded weights: norms near 1, projections ~ N(0, 1/fan_in), embeddings ~ N(0, emb_scale^2); tied heads share."""
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(int(seed))
     weights = {}
     for name, shape in shapes.items():
         if name == "head.weight" and "tok_emb.weight" in weights:
@@ -203,3 +203,24 @@ def student_raises_value_error(call, *args, message: str = "", **kwargs) -> None
 def cast(module, dtype):
     """A worker-side module in float32 or float64 (dtype objects do not cross: call .float() / .double())."""
     return module.double() if dtype == torch.float64 else module.float()
+
+
+# The suite's stand-in for the student's attention (PyTorch's own), so that the tests of multi-head attention
+# judge the heads and projections alone: a wrong attention loses only the attention task's points.
+LIBRARY_ATTENTION = """
+import torch
+import torch.nn.functional as F
+
+
+def scaled_dot_product_attention(q, k, v, mask=None):
+    scores = torch.matmul(q, k.transpose(-2, -1)) * q.shape[-1] ** -0.5
+    if mask is not None:
+        scores = torch.where(mask, scores, torch.tensor(float("-inf"), dtype=scores.dtype))
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask), torch.softmax(scores, dim=-1)
+"""
+
+
+def with_library_attention(submission):
+    """Inside the block the student's MultiHeadSelfAttention calls PyTorch's attention instead of theirs."""
+    glue = worker_function(submission, LIBRARY_ATTENTION, "scaled_dot_product_attention")
+    return replaced(submission, scaled_dot_product_attention=glue)

@@ -9,7 +9,7 @@ DTYPES = pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["
 
 
 def _x(seed, dtype, d=24):
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(int(seed))
     return (4 * torch.randn(3, 5, d, generator=gen, dtype=torch.float64) + 2).to(dtype)
 
 
