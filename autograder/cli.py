@@ -1,4 +1,4 @@
-"""The `autograder` command line: release, grade, grade-all, validate, solutions."""
+"""The `autograder` command line: release, grade, grade-all, validate, publish-grader, models, solutions."""
 
 from __future__ import annotations
 
@@ -120,6 +120,15 @@ def cmd_publish_grader(args) -> int:
     return 0
 
 
+def cmd_models(args) -> int:
+    from autograder import models
+    from autograder.release_modules import course_models
+
+    folder = models.ensure(list(models.BUILDERS), rebuild=args.rebuild)
+    print(f"model cache: {folder} (${course_models.CACHE_ENV} sets it); verified: {', '.join(models.BUILDERS)}")
+    return 0
+
+
 def _sandbox_option(p) -> None:
     p.add_argument("--sandbox", choices=MODES, default=DEFAULT_MODE,
                    help="strict (default: root, bubblewrap, a cgroup per worker), userns (no root) or none "
@@ -174,6 +183,10 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("ids", nargs="*", help="assignments to include (default: all)")
     _sandbox_option(w)
     w.set_defaults(func=cmd_publish_grader)
+
+    m = sub.add_parser("models", help="build (once) and verify the model cache that the LLM assignments read")
+    m.add_argument("--rebuild", action="store_true", help="build it again even if it is complete")
+    m.set_defaults(func=cmd_models)
 
     s = sub.add_parser("solutions", help="execute the reference notebooks into solutions/")
     s.add_argument("ids", nargs="*")

@@ -287,7 +287,10 @@ def run_suite(assignment: Assignment, base: Path, workdir: Path, gpu: str, sandb
 
 
 def worker_limits(assignment: Assignment, gpu: bool = False) -> Limits:
-    return Limits(memory_mb=assignment.memory_mb, disk_mb=assignment.disk_mb, gpu=gpu)
+    from autograder import models
+
+    return Limits(memory_mb=assignment.memory_mb, disk_mb=assignment.disk_mb, gpu=gpu,
+                  models_dir=models.ensure(assignment.models))
 
 
 def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: float) -> GradeResult:

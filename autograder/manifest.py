@@ -24,11 +24,13 @@ class Grading:
     disk_mb: int = 1024  # the worker's working folder (a tmpfs)
     trusted_memory_mb: int = 16384  # the trusted pytest process's address space
     gpu_tests: tuple[str, ...] = ()  # the names of the tests marked gpu (checked against the markers)
+    models: tuple[str, ...] = ()  # built models the worker reads from the model cache (see autograder/models.py)
 
 
 @dataclass(frozen=True)
 class Release:
     requirements: tuple[str, ...] = ()  # the release's requirements.txt, and what grading installs
+    modules: tuple[str, ...] = ()  # shared student-side modules (autograder/release_modules/) copied into the release
 
 
 @dataclass(frozen=True)
@@ -86,5 +88,7 @@ def to_dict(manifest: Manifest) -> dict:
     """The plain form hidden suites see through the ``assignment`` fixture."""
     data = dataclasses.asdict(manifest)
     data["grading"]["gpu_tests"] = list(manifest.grading.gpu_tests)
+    data["grading"]["models"] = list(manifest.grading.models)
+    data["release"]["modules"] = list(manifest.release.modules)
     data["release"]["requirements"] = list(manifest.release.requirements)
     return data

@@ -21,6 +21,7 @@ from autograder.course import Assignment
 from autograder.notebook import BEGIN_SOLUTION
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "release"
+RELEASE_MODULES = Path(__file__).resolve().parent / "release_modules"
 STUDENT_TOOLS = ["jupyterlab>=4.2,<5", "ipykernel>=6.29,<8"]
 
 
@@ -64,6 +65,15 @@ def build_data(assignment: Assignment, dest: Path) -> None:
     module.build(dest)
 
 
+def copy_modules(assignment: Assignment, dest: Path) -> None:
+    """Shared student-side modules (the model loader, ...) that the manifest's ``release.modules`` names."""
+    for name in assignment.modules:
+        source = RELEASE_MODULES / name
+        if name.startswith("_") or not source.is_file():
+            raise ReleaseError(f"{assignment.id}: release.modules names {name!r}, which is not in {RELEASE_MODULES}")
+        shutil.copyfile(source, dest / name)
+
+
 def render_extras(assignment: Assignment, dest: Path) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                              undefined=jinja2.StrictUndefined)
@@ -78,6 +88,7 @@ def render_extras(assignment: Assignment, dest: Path) -> None:
 def build(assignment: Assignment, scratch: Path) -> Path:
     generated = generate_notebook(assignment, scratch)
     build_data(assignment, generated)
+    copy_modules(assignment, generated)
     render_extras(assignment, generated)
     leaked = [str(p.relative_to(generated)) for p in generated.rglob("*")
               if p.is_file() and p.suffix in (".ipynb", ".py", ".md") and BEGIN_SOLUTION in p.read_text(errors="ignore")]

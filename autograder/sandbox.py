@@ -59,6 +59,8 @@ class Limits:
     # A GPU worker: CUDA reserves far more address space than it uses, so the address-space cap is left off and
     # memory is held by the worker's control group instead (strict mode only).
     gpu: bool = False
+    # The model cache (autograder/models.py), bound read-only where the assignment's manifest lists models.
+    models_dir: str = ""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -159,6 +161,17 @@ def allowed_paths(course_root: Path) -> list[str]:
     return outermost
 
 
+def model_paths(models_dir: str, course_root: Path) -> list[str]:
+    """The model cache, read-only, unless it is inside the course (it would expose what is next to it)."""
+    if not models_dir:
+        return []
+    path = os.path.realpath(models_dir)
+    if _under(path, str(course_root)) or _under(str(course_root), path):
+        raise SandboxUnavailable(f"the model cache {path} overlaps the course directory {course_root}; "
+                                 "set COURSE_MODEL_CACHE to a folder outside it")
+    return [path]
+
+
 # ---------------------------------------------------------------- the command
 
 def gpu_devices() -> list[str]:
@@ -197,6 +210,8 @@ class Sandbox:
             "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
             "HF_DATASETS_OFFLINE": "1", "HF_HOME": f"{work}/tmp/hf", "TQDM_DISABLE": "1",
         }
+        if self.limits.models_dir:
+            env["COURSE_MODEL_CACHE"] = self.limits.models_dir
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
             if name in os.environ:
                 env[name] = os.environ[name]
@@ -217,7 +232,7 @@ class Sandbox:
         args += ["--proc", "/proc", "--dev", "/dev",  # before the binds: a Python under /tmp must stay visible
                  "--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/dev/shm",
                  "--perms", "1777", "--size", str(256 * mib), "--tmpfs", "/tmp"]
-        allowed = allowed_paths(self.course_root)
+        allowed = allowed_paths(self.course_root) + model_paths(self.limits.models_dir, self.course_root)
         for folder in _ancestors(allowed + [str(INSIDE / "work")]):  # bubblewrap would make them 0700
             args += ["--perms", "0755", "--dir", folder]
         for path in allowed:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import calibration
+from autograder import calibration, models
 from autograder.course import Assignment
 from autograder.grading import GradeResult, grade, reference_settings
 from autograder.plugin import cuda_available
@@ -103,6 +103,7 @@ def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: 
     """``runs`` gradings of the reference (all must agree test by test) and one of the untouched release."""
     stale = stale_files(assignment)
     gpu = gpu_mode(assignment, gpu)
+    models.ensure(assignment.models)  # a first build of the model cache is not the reference's grading time
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
         # The first run records the reference answers; the others replay them, as the published grader does,
         # so a suite whose `ref` calls depend on the submission, or do not replay, fails here.
