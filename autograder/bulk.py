@@ -16,27 +16,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from autograder import reports
 from autograder.course import Assignment
 from autograder.grading import grade
 from autograder.sandbox import DEFAULT_MODE
-
-FEEDBACK_HTML = jinja2.Template("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ r.assignment }}: feedback for {{ student }}</title>
-<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}td,th{padding:.3rem .6rem;text-align:left}
-.passed{color:#176f2c}.failed,.error{color:#a40e26}.skipped{color:#666}</style></head><body>
-<h1>{{ r.assignment }}: {{ '%g' % r.score }}/{{ '%g' % r.max_score }} points</h1>
-<table><tr><th>test</th><th>points</th><th>status</th><th>reason</th></tr>
-{% for t in r.tests %}<tr class="{{ t.status }}"><td>{{ t.name }}</td><td>{{ '%g' % t.score }}/{{ '%g' % t.max_score }}</td>
-<td>{{ t.status }}</td><td>{{ safe(t.message) }}</td></tr>
-{% endfor %}</table>
-{% if r.gpu_points_pending %}<p>{{ '%g' % r.gpu_points_pending }} points await grading on a GPU runner.</p>{% endif %}
-{% for f in r.flags + r.load_problems %}<p>Note: {{ safe(f) }}</p>{% endfor %}
-</body></html>
-""", autoescape=True)
-
 
 def students(root: Path, assignment_id: str) -> list[tuple[str, Path]]:
     submitted = root / "submitted"
@@ -66,8 +49,7 @@ def grade_one(assignment: Assignment, root: Path, student: str, folder: Path, gp
     feedback = root / "feedback" / student / assignment.id
     feedback.mkdir(parents=True, exist_ok=True)
     (feedback / "feedback.md").write_text(reports.markdown(result), encoding="utf-8")
-    (feedback / "feedback.html").write_text(FEEDBACK_HTML.render(r=result, student=student, safe=reports.safe),
-                                            encoding="utf-8")
+    (feedback / "feedback.html").write_text(reports.html_report(result, student), encoding="utf-8")
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
     os.replace(tmp, target)  # written last and atomically: its presence means "done"

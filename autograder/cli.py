@@ -1,4 +1,4 @@
-"""The `autograder` command line: release, grade, grade-all, validate, publish-grader, models, solutions."""
+"""The `autograder` command line: release, grade, grade-all, validate, publish-grader, models, tutor, solutions."""
 
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ def cmd_grade(args) -> int:
         reports.write_json(args.gradescope, reports.gradescope(result))
     if args.markdown:
         Path(args.markdown).write_text(reports.markdown(result), encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(reports.html_report(result), encoding="utf-8")
     if args.classroom:
         data = reports.classroom(result)
         reports.write_json(args.classroom, data)
@@ -120,6 +122,27 @@ def cmd_publish_grader(args) -> int:
     return 0
 
 
+def cmd_tutor(args) -> int:
+    from autograder import tutor
+    from autograder.grading import grade
+
+    course = _course(args)
+    result = grade(course.assignment(args.id), Path(args.notebook), gpu="off", sandbox=args.sandbox)
+    test = tutor.choose(result, args.test)
+    if test is None:
+        print("every test passed: nothing to ask the tutor" if not args.test else f"no failed test named {args.test}")
+        return 0
+    print(f"--- the prompt for {test.name} (paste it into any LLM tutor) ---\n{test.tutor_prompt}")
+    if args.print_only:
+        return 0
+    if args.base_url:
+        answer = tutor.ask_endpoint(test.tutor_prompt, args.base_url, args.model, tutor.api_key())
+    else:
+        answer = tutor.ask_local(test.tutor_prompt)
+    print(f"--- the tutor ({args.base_url or 'SmolLM2-135M-Instruct, local'}) ---\n{answer}")
+    return 0
+
+
 def cmd_models(args) -> int:
     from autograder import models
     from autograder.release_modules import course_models
@@ -153,6 +176,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--classroom", help="write GitHub Classroom's result object (and set the step output `result`)")
     g.add_argument("--gradescope", help="write Gradescope's results.json")
     g.add_argument("--markdown", help="write a Markdown summary (for $GITHUB_STEP_SUMMARY)")
+    g.add_argument("--html", help="write the HTML feedback page (grouped by task, with tutor prompts)")
     g.add_argument("--gpu", choices=("auto", "on", "off"), default="auto", help=gpu_help)
     _sandbox_option(g)
     g.add_argument("--keep-logs", metavar="DIR", help="keep the hidden suite's log in DIR (instructors only)")
@@ -183,6 +207,17 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("ids", nargs="*", help="assignments to include (default: all)")
     _sandbox_option(w)
     w.set_defaults(func=cmd_publish_grader)
+
+    t = sub.add_parser("tutor", help="grade a notebook and ask an LLM tutor about a failed test (hints, not answers)")
+    t.add_argument("id")
+    t.add_argument("notebook")
+    t.add_argument("--test", help="the failed test to ask about (default: the first)")
+    t.add_argument("--base-url", help="an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 (key: $OPENAI_API_KEY); "
+                   "default: SmolLM2-135M-Instruct, offline")
+    t.add_argument("--model", default="gpt-4o-mini", help="the endpoint's model name (with --base-url)")
+    t.add_argument("--print-only", action="store_true", help="print the prompt only, to paste into a tutor yourself")
+    _sandbox_option(t)
+    t.set_defaults(func=cmd_tutor)
 
     m = sub.add_parser("models", help="build (once) and verify the model cache that the LLM assignments read")
     m.add_argument("--rebuild", action="store_true", help="build it again even if it is complete")

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder import manifest as schema
+from autograder import tutor
 from autograder.course import Assignment
 from autograder.faults import GraderFault
 from autograder.notebook import NotebookError, Program, build_program, load_program, read_notebook
@@ -38,6 +39,10 @@ class TestResult:
     duration_s: float = 0.0
     timeout_s: float = 0.0
     emulated: bool = False  # a GPU test run on the CPU by `validate --gpu emulate`: reported apart, never scored
+    task: str = ""  # the answer cell (grade_id) the test grades
+    concept: str = ""  # what the test checks, in one line (its docstring)
+    exception: str = ""  # the exception type of a failure (AssertionError, the student's ValueError, Timeout)
+    tutor_prompt: str = ""  # for a failed test: a prompt a student can paste into an LLM tutor (autograder.tutor)
 
 
 @dataclass
@@ -56,9 +61,25 @@ class GradeResult:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data["tests"] = [{k: t[k] for k in ("name", "status", "score", "max_score", "message", "duration_s")}
-                         | ({"emulated": True} if t["emulated"] else {}) for t in data["tests"]]
+        data["tests"] = [{k: t[k] for k in ("name", "task", "concept", "status", "score", "max_score", "message",
+                                             "exception", "duration_s")}
+                         | ({"emulated": True} if t["emulated"] else {})
+                         | ({"tutor_prompt": t["tutor_prompt"]} if t["tutor_prompt"] else {}) for t in data["tests"]]
+        data["tasks"] = self.tasks()
         return data
+
+    def tasks(self) -> list[dict]:
+        """Points per task (answer cell), in the order the tests first reach them; GPU-skipped tests apart."""
+        totals: dict[str, dict] = {}
+        for t in self.tests:
+            if t.emulated or (t.status == "skipped" and t.gpu):
+                continue
+            entry = totals.setdefault(t.task, {"task": t.task, "score": 0.0, "max_score": 0.0, "tests": 0, "passed": 0})
+            entry["score"] += t.score
+            entry["max_score"] += t.max_score
+            entry["tests"] += 1
+            entry["passed"] += t.status == "passed"
+        return [dict(e, score=round(e["score"], 6), max_score=round(e["max_score"], 6)) for e in totals.values()]
 
     def signature(self) -> list[tuple]:
         """What must be identical across repeated runs."""
@@ -195,6 +216,7 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", sandbox: 
     finally:
         shutil.rmtree(base, ignore_errors=True)
     result = summarize(assignment, raw, flags, time.monotonic() - started)
+    tutor.attach_prompts(assignment, program, result)
     result.cpu_s = round(_children_cpu() - cpu_started, 3)
     result.sandbox = result.sandbox or {"mode": sandbox, "note": "no worker was started: nothing of the submission ran"}
     return result
@@ -296,7 +318,8 @@ def worker_limits(assignment: Assignment, gpu: bool = False) -> Limits:
 def summarize(assignment: Assignment, raw: dict, flags: list[str], duration: float) -> GradeResult:
     tests = [TestResult(t["name"], t["status"], float(t["score"]), float(t["max_score"]), t.get("message", ""),
                         bool(t.get("gpu")), float(t.get("duration_s", 0.0)), float(t.get("timeout_s", 0.0)),
-                        bool(t.get("emulated")))
+                        bool(t.get("emulated")), str(t.get("task", "")), str(t.get("concept", "")),
+                        str(t.get("exception", "")))
              for t in raw["tests"]]
     counted = [t for t in tests if t.status != "skipped" and not t.emulated]
     pending = sum(t.max_score for t in tests if t.status == "skipped" and t.gpu)

@@ -31,6 +31,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): points a hidden test is worth")
     config.addinivalue_line("markers", "gpu: the test needs a CUDA GPU")
+    config.addinivalue_line("markers", "task(grade_id): the answer cell a test grades (default: the first it calls)")
     path = config.getoption("--ag-config")
     config._ag = Recorder(json.loads(Path(path).read_text())) if path else None
     if config._ag:
@@ -48,6 +49,23 @@ def points_of(item) -> float | None:
     return float(marker.args[0])
 
 
+def concept_of(item) -> str:
+    """The first line of the test's docstring: the concept it checks, in a student's words."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    return one_line(doc.strip().split("\n\n")[0], 300) if doc.strip() else ""
+
+
+def exception_name(excinfo) -> str:
+    if excinfo is None:
+        return ""
+    exc = excinfo.value
+    if getattr(exc, "type_name", ""):
+        return exc.type_name  # the student's own exception, e.g. ValueError
+    if "Timeout" in str(exc) and "pytest-timeout" in str(exc):
+        return "Timeout"
+    return type(exc).__name__
+
+
 def cuda_available() -> bool:
     try:
         import torch
@@ -56,7 +74,7 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def one_line(text: str, limit: int = 300) -> str:
+def one_line(text: str, limit: int = 2000) -> str:  # long enough that no authored hint is cut
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -113,7 +131,8 @@ class Recorder:
             self.results[name] = {
                 "name": name, "status": "error", "score": 0.0, "max_score": points or 0.0,
                 "message": "not run: the grading run stopped before this test", "gpu": is_gpu, "timeout_s": limit,
-                "emulated": is_gpu and self.emulate,
+                "emulated": is_gpu and self.emulate, "concept": concept_of(item),
+                "task": self.declared_task(item),
             }
             if points is None:
                 self.fault(f"hidden test {name} has no points marker")
@@ -123,6 +142,21 @@ class Recorder:
         self.flush()
         if self.infrastructure_error:
             pytest.exit("the grader cannot grade this run", returncode=3)
+
+    @staticmethod
+    def declared_task(item) -> str:
+        marker = item.get_closest_marker("task")
+        return str(marker.args[0]) if marker and marker.args else ""
+
+    def note_task(self, entry: dict) -> None:
+        """The task a test grades: its task marker, else the first answer cell whose names it called."""
+        if self.client is not None:
+            if not entry.get("task") and self.client.touched:
+                entry["task"] = self.client.touched[0]
+            self.client.touched = []  # after the test: a session fixture's calls count for the test that set it up
+        tasks = (self.settings.get("manifest") or {}).get("tasks", {})
+        if not entry.get("concept") and entry.get("task") in tasks:
+            entry["concept"] = one_line(tasks[entry["task"]].get("concept", ""), 300)
 
     def check_manifest(self, items) -> None:
         """The suite must be the one the manifest describes: its GPU tests and its points."""
@@ -199,7 +233,7 @@ class Recorder:
         elif report.failed:
             if entry["status"] in ("failed", "error") and entry.get("_final"):
                 return  # keep the first failure (call), not the teardown's
-            entry.update(self.classify(call.excinfo), score=0.0, _final=True)
+            entry.update(self.classify(call.excinfo), score=0.0, _final=True, exception=exception_name(call.excinfo))
             if call.excinfo is not None and isinstance(call.excinfo.value, (SandboxUnavailable, GraderFault)):
                 self.fault(str(call.excinfo.value))
                 item.session.shouldstop = "the grader cannot grade this run"
@@ -210,6 +244,7 @@ class Recorder:
             else:
                 entry.update(status="passed", score=points, message="", _final=True)
         if call.when == "teardown":
+            self.note_task(entry)
             self.flush()
 
     def classify(self, excinfo) -> dict:

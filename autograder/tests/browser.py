@@ -36,20 +36,31 @@ def _run(page: Path, *flags: str) -> subprocess.CompletedProcess:
         return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
+BLOCKS = {"p", "div", "td", "th", "tr", "li", "ul", "ol", "table", "section", "summary", "details", "pre", "br",
+          "h1", "h2", "h3", "h4", "h5", "h6", "button", "img", "figure", "figcaption"}
+
+
 class _Text(html.parser.HTMLParser):
+    """The text a reader sees: inline elements run on, block elements are separated."""
+
     def __init__(self):
         super().__init__()
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
         self._skip += tag in ("script", "style")
+        if tag in BLOCKS:
+            self.parts.append(" ")
 
     def handle_endtag(self, tag):
-        self._skip -= tag in ("script", "style") and self._skip > 0
+        if tag in ("script", "style") and self._skip > 0:
+            self._skip -= 1
+        if tag in BLOCKS:
+            self.parts.append(" ")
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
-            self.parts.append(" ".join(data.split()))
+        if not self._skip:
+            self.parts.append(data)
 
 
 def render(page: Path, png: Path, width: int = 1280, height: int = 1600) -> str:
@@ -62,7 +73,7 @@ def render(page: Path, png: Path, width: int = 1280, height: int = 1600) -> str:
         raise AssertionError(f"Chromium could not render {page}: {dom.stderr[-500:]}")
     parser = _Text()
     parser.feed(dom.stdout)
-    return " ".join(parser.parts)
+    return " ".join("".join(parser.parts).split())
 
 
 def blank(png: Path) -> bool:

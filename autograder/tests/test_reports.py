@@ -71,13 +71,14 @@ def test_table_and_markdown_show_points_reasons_and_gpu_note(result):
     assert "00_toy: 3.5/7 points" in table and "4 more points await grading on a GPU runner" in table
     assert "timed out" in table and "locked cell `setup` was edited" in table
     md = reports.markdown(result)
-    assert md.startswith("## 00_toy: 3.5/7 points") and "| ⏭️ | `t.py::test_gpu` |" in md
+    assert md.startswith("## 00_toy: 3.5/7 points") and "| ⏭️ |  | `t.py::test_gpu` |" in md
 
 
 def test_json_and_gradescope_fields(result):
     data = reports.to_json(result)
     assert {"assignment", "score", "max_score", "duration_s", "tests"} <= set(data)
-    assert set(data["tests"][0]) == {"name", "status", "score", "max_score", "message", "duration_s"}
+    assert set(data["tests"][0]) == {"name", "task", "concept", "status", "score", "max_score", "message", "exception",
+                                     "duration_s"}
     scope = reports.gradescope(result)
     assert scope["score"] == 3.5 and len(scope["tests"]) == 4
     assert {t["status"] for t in scope["tests"]} <= {"passed", "failed"}
