@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import calibration, models
+from autograder import calibration, models, tutor
 from autograder.course import Assignment
 from autograder.grading import GradeResult, grade, reference_settings
 from autograder.plugin import cuda_available
@@ -144,6 +144,9 @@ def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: 
     if not result.deterministic:
         changed = sorted({a[0] for r in repeats for a, b in zip(reference.signature(), r.signature()) if a != b})
         result.problems.append("a second run differs on: " + ", ".join(changed))
+    leaked = tutor.leaks(assignment, stub)
+    if leaked:
+        result.problems.append("tutor prompts of the untouched release hold hidden or solution lines: " + "; ".join(leaked[:5]))
     if result.ratio > assignment.budget_probes:
         result.problems.append(f"grading the reference took {result.duration_s:.1f} s, {result.ratio:.1f} calibration "
                                f"probes of {probe_s:.2f} s, over its budget of {assignment.budget_probes:g} probes")

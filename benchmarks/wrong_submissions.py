@@ -15,7 +15,8 @@ lists mistakes a student plausibly makes:
 
 The script applies each edit to the source notebook (the reference solution), grades the result in the same
 sandbox as ``validate`` (as root: the strict one), and checks that the failing tests are exactly ``fails``, every
-other graded test passes, and the score lost equals those tests' points. Exit status 1 if any case disagrees.
+other graded test passes, the score lost equals those tests' points, and no tutor prompt holds a hidden-suite or
+solution line. Exit status 1 if any case disagrees.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder.course import Course  # noqa: E402
+from autograder import tutor  # noqa: E402
 from autograder.grading import grade  # noqa: E402
 
 CASES_FILE = "wrong_submissions.toml"
@@ -89,6 +91,8 @@ def check(assignment, case: dict, scratch: Path) -> dict:
         problems.append("passes, but should fail: " + ", ".join(missed))
     if not problems and lost != expected_lost:
         problems.append(f"lost {lost:g} points, expected {expected_lost:g}")
+    if leaked := tutor.leaks(assignment, result):  # a real failure's reason must not give the answer away
+        problems.append("tutor prompts hold hidden or solution lines: " + "; ".join(leaked[:3]))
     return {"id": assignment.id, "case": case["name"], "score": result.score, "max_score": result.max_score,
             "lost": lost, "failing": failing, "duration_s": round(result.duration_s, 1), "ok": not problems,
             "problems": problems}
