@@ -199,3 +199,47 @@ def mean_pool(H, M) -> np.ndarray:
         mean = (M[b][:, None] * H[b]).sum(axis=0) / count
         out[b] = mean / max(np.linalg.norm(mean), 1e-12)
     return out
+
+
+# ------------------------------------------------------------------ byte-level BPE
+
+def _merge_ids(ids, pair, new_id):
+    out, i = [], 0
+    while i < len(ids):
+        if i + 1 < len(ids) and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+def train_bpe(texts, n_merges):
+    seqs = [list(t.encode("utf-8")) for t in texts]
+    merges = []
+    for k in range(n_merges):
+        counts = {}
+        for s in seqs:
+            for p in zip(s, s[1:]):
+                counts[p] = counts.get(p, 0) + 1
+        if not counts:
+            break
+        best = max(counts.values())
+        if best < 2:
+            break
+        pair = min(p for p, c in counts.items() if c == best)
+        merges.append(pair)
+        seqs = [_merge_ids(s, pair, 256 + k) for s in seqs]
+    return [tuple(int(x) for x in p) for p in merges]
+
+
+def bpe_encode(text, merges):
+    ids = list(text.encode("utf-8"))
+    for k, pair in enumerate(merges):
+        ids = _merge_ids(ids, tuple(pair), 256 + k)
+    return ids
+
+
+def bpe_encode_all(texts, merges):
+    return [bpe_encode(t, merges) for t in texts]
