@@ -91,3 +91,38 @@ def helpers():
         relative_error=relative_error, make_problem=make_problem,
         unpack_result=unpack_result, assert_close=assert_close, as_floats=as_floats,
     )
+
+
+# ------------------------------------------------------------------ judging one task at a time
+
+# The suite's own model code, written with einsum (library glue, not the reference): while a test of gradient
+# descent, SGD or divergence runs, the student's loops call these in place of their predict / mse_loss /
+# mse_gradient, so a wrong gradient costs the gradient's points only, not every optimiser test as well.
+TRUSTED_MODEL = '''
+import numpy as _np
+
+
+def _predict(X, w, b):
+    return _np.einsum("ij,j->i", _np.asarray(X, dtype=float), _np.asarray(w, dtype=float)) + float(b)
+
+
+def _mse_loss(y_pred, y):
+    diff = _np.asarray(y_pred, dtype=float) - _np.asarray(y, dtype=float)
+    return float(_np.einsum("i,i->", diff, diff) / diff.size)
+
+
+def _mse_gradient(X, y, w, b):
+    diff = _predict(X, w, b) - _np.asarray(y, dtype=float)
+    return _np.einsum("ij,i->j", _np.asarray(X, dtype=float), diff) * (2.0 / diff.size), 2.0 * float(diff.sum()) / diff.size
+'''
+
+
+@pytest.fixture
+def trusted_model(submission):
+    """Inside it, the student's optimisers run on the suite's predict, mse_loss and mse_gradient."""
+    from autograder.testing import replaced, worker_function
+
+    parts = {name: worker_function(submission, TRUSTED_MODEL, f"_{name}")
+             for name in ("predict", "mse_loss", "mse_gradient")}
+    with replaced(submission, **parts):
+        yield

@@ -7,6 +7,11 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _judged_alone(trusted_model):
+    """These tests judge the optimiser alone: it runs on the suite's model, loss and gradient."""
+
+
 @pytest.mark.points(2)
 def test_critical_learning_rate_matches_hessian(submission, rng, ref, helpers):
     """2 / lambda_max((2/n) A^T A) with A = [X, 1]; offsets make the column of ones matter."""

@@ -7,6 +7,11 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _judged_alone(trusted_model):
+    """These tests judge the optimiser alone: it runs on the suite's model, loss and gradient."""
+
+
 @pytest.mark.points(2)
 def test_gradient_descent_matches_reference_trajectory(submission, rng, ref, helpers):
     """25 steps from a given start: every loss along the way and the final parameters."""

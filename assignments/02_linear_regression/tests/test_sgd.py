@@ -11,6 +11,11 @@ def _sgd(submission, helpers, X, y, lr, n_epochs, batch_size, seed):
     return helpers.unpack_result(out, X.shape[1], n_epochs, what="minibatch_sgd", steps="epochs")
 
 
+@pytest.fixture(autouse=True)
+def _judged_alone(trusted_model):
+    """These tests judge the optimiser alone: it runs on the suite's model, loss and gradient."""
+
+
 @pytest.mark.points(2)
 def test_minibatch_sgd_full_batch_is_gradient_descent(submission, rng, ref, helpers):
     """batch_size >= n: one full-batch step per epoch, whatever the shuffling."""
