@@ -31,6 +31,7 @@ class Grading:
 class Release:
     requirements: tuple[str, ...] = ()  # the release's requirements.txt, and what grading installs
     modules: tuple[str, ...] = ()  # shared student-side modules (autograder/release_modules/) copied into the release
+    tutor_prompts: tuple[str, ...] = ()  # the chapter's "Using an LLM as your tutor" prompts (notebook section)
 
 
 @dataclass(frozen=True)
@@ -90,5 +91,6 @@ def to_dict(manifest: Manifest) -> dict:
     data["grading"]["gpu_tests"] = list(manifest.grading.gpu_tests)
     data["grading"]["models"] = list(manifest.grading.models)
     data["release"]["modules"] = list(manifest.release.modules)
+    data["release"]["tutor_prompts"] = list(manifest.release.tutor_prompts)
     data["release"]["requirements"] = list(manifest.release.requirements)
     return data

@@ -55,6 +55,33 @@ def generate_notebook(assignment: Assignment, scratch: Path) -> Path:
     return scratch / "release" / assignment.id
 
 
+GENERIC_TUTOR_PROMPTS = (
+    "Explain the main idea of this chapter like I'm five, then like I'm a first-year student.",
+    "Here is my code and the error it raises: what should I check first? Please don't fix it for me.",
+    "Give me three questions that test whether I really understood this concept.",
+)
+TUTOR_CELL_ID = "using-an-llm-as-your-tutor"
+
+
+def add_tutor_section(assignment: Assignment, notebook_path: Path) -> None:
+    """Append "Using an LLM as your tutor" (the chapter's prompts and the course's AI-use policy, which the
+    instructor sets once in assignments/AI_POLICY.md) to the release notebook."""
+    import nbformat
+
+    policy_file = assignment.root / "assignments" / "AI_POLICY.md"
+    policy = policy_file.read_text(encoding="utf-8").strip() if policy_file.is_file() else ""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES.parent), trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    text = env.get_template("tutor_section.md.j2").render(
+        a=assignment, prompts=assignment.tutor_prompts or GENERIC_TUTOR_PROMPTS, policy=policy)
+    notebook = nbformat.read(notebook_path, as_version=4)
+    notebook.cells = [c for c in notebook.cells if c.get("id") != TUTOR_CELL_ID]
+    cell = nbformat.v4.new_markdown_cell(text.strip())
+    cell.id = TUTOR_CELL_ID
+    notebook.cells.append(cell)
+    nbformat.write(notebook, notebook_path)
+
+
 def build_data(assignment: Assignment, dest: Path) -> None:
     script = assignment.manifest_dir / "make_data.py"
     if not script.is_file():
@@ -87,6 +114,7 @@ def render_extras(assignment: Assignment, dest: Path) -> None:
 
 def build(assignment: Assignment, scratch: Path) -> Path:
     generated = generate_notebook(assignment, scratch)
+    add_tutor_section(assignment, generated / f"{assignment.id}.ipynb")
     build_data(assignment, generated)
     copy_modules(assignment, generated)
     render_extras(assignment, generated)
