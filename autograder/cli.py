@@ -102,13 +102,22 @@ def cmd_solutions(args) -> int:
 
 
 def cmd_grade_all(args) -> int:
-    from autograder.bulk import grade_all
+    from autograder.bulk import grade_all, parse_shard
 
     course = _course(args)
+    shard = parse_shard(args.shard) if args.shard else None
     summary = grade_all(course.assignment(args.id), Path(args.dir), jobs=args.jobs, gpu=args.gpu,
-                        regrade=args.regrade, sandbox=args.sandbox, keep_logs=args.keep_logs)
+                        regrade=args.regrade, sandbox=args.sandbox, keep_logs=args.keep_logs, shard=shard)
     print(summary)
     return 1 if summary.failed else 0
+
+
+def cmd_merge_grades(args) -> int:
+    from autograder.bulk import merge_grades
+
+    grades = merge_grades(args.id, [Path(d) for d in args.dirs], Path(args.out))
+    print(f"{args.id}: merged {len(args.dirs)} shard(s) into {grades} and {grades.with_name(args.id + '-dashboard.html')}")
+    return 0
 
 
 def cmd_publish_grader(args) -> int:
@@ -166,7 +175,15 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--regrade", action="store_true", help="grade again students that already have a report")
     _sandbox_option(b)
     b.add_argument("--keep-logs", metavar="DIR", help="keep each hidden-suite log in DIR (instructors only)")
+    b.add_argument("--shard", metavar="K/N", help="grade only shard K of N: the students whose name's sha256 is "
+                   "K-1 mod N (stable when others are added or removed); join the shards with merge-grades")
     b.set_defaults(func=cmd_grade_all)
+
+    mg = sub.add_parser("merge-grades", help="join grade-all --shard outputs into one gradebook and dashboard")
+    mg.add_argument("id")
+    mg.add_argument("dirs", nargs="+", help="the shards' output folders (each holding grades/ and autograded/)")
+    mg.add_argument("--out", default=".", help="write OUT/grades/<ID>.csv and <ID>-dashboard.html (default: .)")
+    mg.set_defaults(func=cmd_merge_grades)
 
     v = sub.add_parser("validate", help="reference 100 %%, stub 0, deterministic, within budget, release current")
     v.add_argument("ids", nargs="*")
@@ -211,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.notebook import NotebookError
         from autograder.release import ReleaseError
 
-        if isinstance(exc, (NotebookError, ReleaseError, RuntimeError)):
+        if isinstance(exc, (NotebookError, ReleaseError, RuntimeError, ValueError)):
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
         raise
