@@ -56,7 +56,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from autograder.validate import validate
+    from autograder.validate import progress, validate
 
     course = _course(args)
     rows = []
@@ -64,7 +64,7 @@ def cmd_validate(args) -> int:
               f"{'probe':>6} {'ratio':>6} {'budget':>6}  ok")
     print(header)
     print("-" * len(header))
-    for assignment in course.select(args.ids):
+    for assignment in progress(course.select(args.ids)):
         row = validate(assignment, gpu=args.gpu, runs=args.runs, sandbox=args.sandbox)
         rows.append(row)
         ref = f"{row.reference.score:g}/{row.reference.max_score:g}"

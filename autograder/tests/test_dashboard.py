@@ -116,3 +116,18 @@ def test_three_shards_merged_equal_one_unsharded_grading(toy, tmp_path):
     assert data(shard_roots) == data([whole])
     assert (merged / "grades" / "00_toy-dashboard.html").is_file()
     assert (whole / "grades" / "00_toy-dashboard.html").is_file()
+
+
+def test_progress_bars_are_for_terminals_only(monkeypatch):
+    import sys
+
+    from autograder.bulk import progress_enabled
+
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert progress_enabled()
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert not progress_enabled()
+    monkeypatch.delenv("TQDM_DISABLE")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert not progress_enabled()
