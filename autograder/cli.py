@@ -129,6 +129,15 @@ def cmd_publish_grader(args) -> int:
     return 0
 
 
+def cmd_gradescope(args) -> int:
+    from autograder.gradescope import build
+
+    course = _course(args)
+    dest = build(course, course.assignment(args.id), Path(args.dest), sandbox=args.sandbox)
+    print(f"{args.id}: Gradescope autograder written to {dest}: upload it as the assignment's autograder (zip file)")
+    return 0
+
+
 def cmd_models(args) -> int:
     from autograder import models
     from autograder.release_modules import course_models
@@ -200,6 +209,12 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("ids", nargs="*", help="assignments to include (default: all)")
     _sandbox_option(w)
     w.set_defaults(func=cmd_publish_grader)
+
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder archive (no solution) for one assignment")
+    gs.add_argument("id")
+    gs.add_argument("dest", help="the .zip to write")
+    _sandbox_option(gs)
+    gs.set_defaults(func=cmd_gradescope)
 
     m = sub.add_parser("models", help="build (once) and verify the model cache that the LLM assignments read")
     m.add_argument("--rebuild", action="store_true", help="build it again even if it is complete")

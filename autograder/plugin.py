@@ -31,6 +31,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): points a hidden test is worth")
     config.addinivalue_line("markers", "gpu: the test needs a CUDA GPU")
+    config.addinivalue_line("markers", "visibility(v): Gradescope visibility of a test (visible, hidden, after_due_date, after_published)")
     path = config.getoption("--ag-config")
     config._ag = Recorder(json.loads(Path(path).read_text())) if path else None
     if config._ag:
