@@ -138,6 +138,17 @@ def cmd_gradescope(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    from autograder.scaffold import create
+
+    course = _course(args)
+    for path in create(course, args.id):
+        print(f"wrote {path.relative_to(course.root)}")
+    print(f"next: write the reference in the answer cell, then `autograder release {args.id}` and "
+          f"`autograder validate {args.id}`")
+    return 0
+
+
 def cmd_models(args) -> int:
     from autograder import models
     from autograder.release_modules import course_models
@@ -215,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
     gs.add_argument("dest", help="the .zip to write")
     _sandbox_option(gs)
     gs.set_defaults(func=cmd_gradescope)
+
+    n = sub.add_parser("new", help="write the skeleton of a new assignment (notebook, manifest, hidden test)")
+    n.add_argument("id", help="e.g. 10_tokenizers")
+    n.set_defaults(func=cmd_new)
 
     m = sub.add_parser("models", help="build (once) and verify the model cache that the LLM assignments read")
     m.add_argument("--rebuild", action="store_true", help="build it again even if it is complete")
