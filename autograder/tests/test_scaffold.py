@@ -34,7 +34,7 @@ def test_new_writes_a_skeleton_and_never_overwrites(course, capsys):
     nb = nbformat.read(course.root / "source" / NEW_ID / f"{NEW_ID}.ipynb", as_version=4)
     assert set(kinds(nb).values()) == {"prose", "setup", "answer", "check"}
     answer = next(c for c in nb.cells if c.metadata["nbgrader"]["solution"])
-    assert "### BEGIN SOLUTION" in answer.source and '"""' in answer.source
+    assert "### BEGIN SOLUTION" in answer.source and "### END SOLUTION" in answer.source and '"""' in answer.source
     tests = (course.root / "assignments" / NEW_ID / "tests" / f"test_{NEW_ID}.py").read_text()
     assert "@pytest.mark.points(1)" in tests and '"""double(x)' in tests
     assert course.assignment(NEW_ID).points == 1
