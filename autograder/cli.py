@@ -58,7 +58,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from autograder.validate import validate
+    from autograder.validate import progress, validate
 
     course = _course(args)
     rows = []
@@ -66,7 +66,7 @@ def cmd_validate(args) -> int:
               f"{'probe':>6} {'ratio':>6} {'budget':>6}  ok")
     print(header)
     print("-" * len(header))
-    for assignment in course.select(args.ids):
+    for assignment in progress(course.select(args.ids)):
         row = validate(assignment, gpu=args.gpu, runs=args.runs, sandbox=args.sandbox)
         rows.append(row)
         ref = f"{row.reference.score:g}/{row.reference.max_score:g}"
@@ -104,13 +104,22 @@ def cmd_solutions(args) -> int:
 
 
 def cmd_grade_all(args) -> int:
-    from autograder.bulk import grade_all
+    from autograder.bulk import grade_all, parse_shard
 
     course = _course(args)
+    shard = parse_shard(args.shard) if args.shard else None
     summary = grade_all(course.assignment(args.id), Path(args.dir), jobs=args.jobs, gpu=args.gpu,
-                        regrade=args.regrade, sandbox=args.sandbox, keep_logs=args.keep_logs)
+                        regrade=args.regrade, sandbox=args.sandbox, keep_logs=args.keep_logs, shard=shard)
     print(summary)
     return 1 if summary.failed else 0
+
+
+def cmd_merge_grades(args) -> int:
+    from autograder.bulk import merge_grades
+
+    grades = merge_grades(args.id, [Path(d) for d in args.dirs], Path(args.out))
+    print(f"{args.id}: merged {len(args.dirs)} shard(s) into {grades} and {grades.with_name(args.id + '-dashboard.html')}")
+    return 0
 
 
 def cmd_publish_grader(args) -> int:
@@ -140,6 +149,24 @@ def cmd_tutor(args) -> int:
     else:
         answer = tutor.ask_local(test.tutor_prompt)
     print(f"--- the tutor ({args.base_url or 'SmolLM2-135M-Instruct, local'}) ---\n{answer}")
+
+def cmd_gradescope(args) -> int:
+    from autograder.gradescope import build
+
+    course = _course(args)
+    dest = build(course, course.assignment(args.id), Path(args.dest), sandbox=args.sandbox)
+    print(f"{args.id}: Gradescope autograder written to {dest}: upload it as the assignment's autograder (zip file)")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from autograder.scaffold import create
+
+    course = _course(args)
+    for path in create(course, args.id):
+        print(f"wrote {path.relative_to(course.root)}")
+    print(f"next: write the reference in the answer cell, then `autograder release {args.id}` and "
+          f"`autograder validate {args.id}`")
     return 0
 
 
@@ -190,7 +217,15 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--regrade", action="store_true", help="grade again students that already have a report")
     _sandbox_option(b)
     b.add_argument("--keep-logs", metavar="DIR", help="keep each hidden-suite log in DIR (instructors only)")
+    b.add_argument("--shard", metavar="K/N", help="grade only shard K of N: the students whose name's sha256 is "
+                   "K-1 mod N (stable when others are added or removed); join the shards with merge-grades")
     b.set_defaults(func=cmd_grade_all)
+
+    mg = sub.add_parser("merge-grades", help="join grade-all --shard outputs into one gradebook and dashboard")
+    mg.add_argument("id")
+    mg.add_argument("dirs", nargs="+", help="the shards' output folders (each holding grades/ and autograded/)")
+    mg.add_argument("--out", default=".", help="write OUT/grades/<ID>.csv and <ID>-dashboard.html (default: .)")
+    mg.set_defaults(func=cmd_merge_grades)
 
     v = sub.add_parser("validate", help="reference 100 %%, stub 0, deterministic, within budget, release current")
     v.add_argument("ids", nargs="*")
@@ -219,6 +254,16 @@ def parser() -> argparse.ArgumentParser:
     _sandbox_option(t)
     t.set_defaults(func=cmd_tutor)
 
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder archive (no solution) for one assignment")
+    gs.add_argument("id")
+    gs.add_argument("dest", help="the .zip to write")
+    _sandbox_option(gs)
+    gs.set_defaults(func=cmd_gradescope)
+
+    n = sub.add_parser("new", help="write the skeleton of a new assignment (notebook, manifest, hidden test)")
+    n.add_argument("id", help="e.g. 10_tokenizers")
+    n.set_defaults(func=cmd_new)
+
     m = sub.add_parser("models", help="build (once) and verify the model cache that the LLM assignments read")
     m.add_argument("--rebuild", action="store_true", help="build it again even if it is complete")
     m.set_defaults(func=cmd_models)
@@ -246,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.notebook import NotebookError
         from autograder.release import ReleaseError
 
-        if isinstance(exc, (NotebookError, ReleaseError, RuntimeError)):
+        if isinstance(exc, (NotebookError, ReleaseError, RuntimeError, ValueError)):
             print(f"autograder: {exc}", file=sys.stderr)
             return 2
         raise

@@ -32,6 +32,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): points a hidden test is worth")
     config.addinivalue_line("markers", "gpu: the test needs a CUDA GPU")
     config.addinivalue_line("markers", "task(grade_id): the answer cell a test grades (default: the first it calls)")
+    config.addinivalue_line("markers", "visibility(v): Gradescope visibility of a test (visible, hidden, after_due_date, after_published)")
     path = config.getoption("--ag-config")
     config._ag = Recorder(json.loads(Path(path).read_text())) if path else None
     if config._ag:

@@ -9,6 +9,7 @@ a CPU runner grades.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,14 @@ from autograder.grading import GradeResult, grade, reference_settings
 from autograder.plugin import cuda_available
 from autograder.release import stale_files
 from autograder.sandbox import DEFAULT_MODE
+
+def progress(assignments: list[Assignment]):
+    """A bar over the assignments, on stderr, for a person at a terminal (off in CI logs and with TQDM_DISABLE)."""
+    from autograder.bulk import progress_enabled
+    from tqdm import tqdm
+
+    return tqdm(assignments, desc="validate", unit="assignment", file=sys.stderr, disable=not progress_enabled())
+
 
 TIMEOUT_HEADROOM = 3.0  # a per-test limit must be at least this many times the reference's time for that test
 
