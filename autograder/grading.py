@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder import manifest as schema
-from autograder import tutor
+from autograder import from_scratch, tutor
 from autograder.course import Assignment
 from autograder.faults import GraderFault
 from autograder.notebook import NotebookError, Program, build_program, load_program, read_notebook
@@ -216,6 +216,7 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", sandbox: 
     finally:
         shutil.rmtree(base, ignore_errors=True)
     result = summarize(assignment, raw, flags, time.monotonic() - started)
+    from_scratch.apply(assignment, program, result)
     tutor.attach_prompts(assignment, program, result)
     result.cpu_s = round(_children_cpu() - cpu_started, 3)
     result.sandbox = result.sandbox or {"mode": sandbox, "note": "no worker was started: nothing of the submission ran"}

@@ -35,6 +35,12 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Task:
+    concept: str = ""  # what the task's tests check, in one line (a test's docstring comes first)
+    off_limits: tuple[str, ...] = ()  # library calls this task asks students to write themselves
+
+
+@dataclass(frozen=True)
 class Manifest:
     id: str
     title: str
@@ -43,6 +49,7 @@ class Manifest:
     points: float = 0.0  # must equal the sum of the suite's points markers (checked at every grading)
     grading: Grading = field(default_factory=Grading)
     release: Release = field(default_factory=Release)
+    tasks: dict = field(default_factory=dict)  # [tasks.<grade_id>] tables: grade_id -> Task
 
 
 def _coerce(value, annotation: str, where: str):
@@ -73,6 +80,10 @@ def _build(cls, raw: dict, where: str):
             continue
         if f.type in ("Grading", "Release"):
             values[name] = _build(Grading if f.type == "Grading" else Release, raw[name], name)
+        elif f.type == "dict":
+            if not isinstance(raw[name], dict):
+                raise ManifestError(f"{key} must be a table of [tasks.<grade_id>] tables")
+            values[name] = {grade_id: _build(Task, table, f"tasks.{grade_id}") for grade_id, table in raw[name].items()}
         else:
             values[name] = _coerce(raw[name], f.type, key)
     return cls(**values)
@@ -91,6 +102,8 @@ def to_dict(manifest: Manifest) -> dict:
     data["grading"]["gpu_tests"] = list(manifest.grading.gpu_tests)
     data["grading"]["models"] = list(manifest.grading.models)
     data["release"]["modules"] = list(manifest.release.modules)
+    data["tasks"] = {grade_id: {"concept": t.concept, "off_limits": list(t.off_limits)}
+                     for grade_id, t in manifest.tasks.items()}
     data["release"]["tutor_prompts"] = list(manifest.release.tutor_prompts)
     data["release"]["requirements"] = list(manifest.release.requirements)
     return data

@@ -73,7 +73,8 @@ def add_tutor_section(assignment: Assignment, notebook_path: Path) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES.parent), trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     text = env.get_template("tutor_section.md.j2").render(
-        a=assignment, prompts=assignment.tutor_prompts or GENERIC_TUTOR_PROMPTS, policy=policy)
+        a=assignment, prompts=assignment.tutor_prompts or GENERIC_TUTOR_PROMPTS, policy=policy,
+        off_limits={name: task.off_limits for name, task in assignment.manifest.tasks.items() if task.off_limits})
     notebook = nbformat.read(notebook_path, as_version=4)
     notebook.cells = [c for c in notebook.cells if c.get("id") != TUTOR_CELL_ID]
     cell = nbformat.v4.new_markdown_cell(text.strip())
