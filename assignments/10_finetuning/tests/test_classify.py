@@ -9,7 +9,7 @@ from conftest import worker_import
 
 def reviews(release_dir, n=12):
     rows = [line.split(" ", 1) for line in
-            (Path(release_dir) / "data" / "pang_lee_polarity.cor").read_text(encoding="utf-8").splitlines()]
+            (Path(release_dir) / "data" / "pang_lee_polarity.cor").read_text(encoding="latin-1").splitlines()]
     return [t.strip() for _, t in rows[::17][:n]], [int(l == "__label__pos") for l, _ in rows[::17][:n]]
 
 

@@ -93,7 +93,7 @@ def held_out_loss(submission, model, held, ref=None) -> float:
 @pytest.mark.points(4)
 @pytest.mark.timeout(300)
 def test_lora_training_cuts_the_held_out_loss(submission, trained):
-    """Thirty LoRA steps with warmup and clipping cut the held-out loss on the course's prose by at least 30 %."""
+    """Thirty LoRA steps with warmup and clipping cut the held-out loss on the course's prose by at least 6 %."""
     _, before, after, history = trained
     assert len(history["train"]) == RUN["steps"], f"train_lm should return one training loss per step ({RUN['steps']})"
     drop = 1 - after / before
