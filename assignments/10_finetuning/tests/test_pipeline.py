@@ -39,9 +39,9 @@ def test_pad_batch_masks_padding_with_minus_100(submission, ref):
 
 
 def random_case(seed, B=3, T=9, V=17):
-    gen = torch.Generator().manual_seed(seed)
-    logits = 2 * torch.randn(B, T, V, generator=gen)
-    labels = torch.randint(0, V, (B, T), generator=gen)
+    rng = torch.Generator().manual_seed(int(seed))
+    logits = 2 * torch.randn(B, T, V, generator=rng)
+    labels = torch.randint(0, V, (B, T), generator=rng)
     labels[1, 6:] = IGNORE
     labels[2, 3:] = IGNORE
     return logits, labels
