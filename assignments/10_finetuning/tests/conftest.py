@@ -11,7 +11,7 @@ from autograder.testing import worker_import  # noqa: F401  (re-exported for the
 IGNORE = -100
 BLOCK = 32
 # the LoRA gate: a run of STEPS steps must cut the held-out loss by at least GATE (relative)
-RUN = dict(steps=30, batch_size=4, lr=1e-3, warmup=5, max_norm=1.0, eval_every=10, seed=0, progress=False)
+RUN = dict(steps=30, batch_size=4, lr=1e-3, warmup=5, max_norm=1.0, eval_every=30, seed=0, progress=False)
 GATE = 0.06  # measured: 11 % with the reference (seed 0, one run, contended machine); the issue asked 30 %, not reached on held-out prose
 
 
@@ -23,7 +23,7 @@ def blocks(release_dir, ref, submission):
     eos = int(submission.tokenizer.eos_token_id)
     cut = int(0.9 * len(ids))
     train = ref.pack_blocks([ids[:cut]], BLOCK, eos)["input_ids"]
-    held = ref.pack_blocks([ids[cut:]], BLOCK, eos)["input_ids"][:16]
+    held = ref.pack_blocks([ids[cut:]], BLOCK, eos)["input_ids"][:8]
     return train, held
 
 
