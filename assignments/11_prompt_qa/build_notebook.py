@@ -260,7 +260,7 @@ def main():
     for kind, gid, text, answer in CELLS:
         meta = {"nbgrader": {"grade": False, "grade_id": gid, "locked": not answer, "schema_version": 3,
                              "solution": answer, "task": False}}
-        cell = {"cell_type": kind, "metadata": meta, "source": text.strip("\n").splitlines(keepends=True)}
+        cell = {"cell_type": kind, "id": gid, "metadata": meta, "source": text.strip("\n").splitlines(keepends=True)}
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
         cells.append(cell)
