@@ -1,7 +1,17 @@
 """Task 4: the context fits a token budget counted with SmolLM2's own tokenizer."""
 import pytest
 
-from autograder.testing import worker_import
+from autograder.testing import replaced, worker_function, worker_import
+
+# library glue in place of the student's format_context, so a wrong label costs only its own test
+FORMAT_SOURCE = """
+def format_context(chunks):
+    parts = []
+    for chunk in chunks:
+        name = chunk["source"] + ("#" + chunk["heading"] if chunk["heading"] else "")
+        parts.append("[" + name + "]\\n" + chunk["text"])
+    return "\\n\\n".join(parts)
+"""
 
 CHUNKS = [{"source": f"doc{i}.md", "heading": f"Part {i}", "text": ("word%d " % i) * (5 + 7 * i)} for i in range(4)]
 
@@ -21,6 +31,12 @@ def n_tokens(tokenizer, text):
 def test_context_is_cut_at_the_token_budget(submission, ref):
     """Whole ranked passages are kept while the context fits the token budget; an oversized first one is cut."""
     tok = smollm2_tokenizer(submission)
+    glue = worker_function(submission, FORMAT_SOURCE, "format_context")
+    with replaced(submission, format_context=glue):
+        check_budget(submission, ref, tok)
+
+
+def check_budget(submission, ref, tok):
     sizes = [n_tokens(tok, ref.format_context(CHUNKS[: j + 1])) for j in range(len(CHUNKS))]
     for budget in (sizes[1], sizes[2] - 1, sizes[3] + 5):
         fits = max(j + 1 for j in range(len(CHUNKS)) if sizes[j] <= budget)
