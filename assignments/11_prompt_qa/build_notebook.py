@@ -249,6 +249,39 @@ def openai_payload(messages: list[dict], model: str = "gpt-4o-mini", max_tokens:
     ### END SOLUTION
 ''', True)
 
+md("md_run", """## 7. The bot, evaluated
+
+Load the model (`USE_ONLINE = True` fetches it from the hub instead), then run the whole pipeline over
+`data/questions.json`: ten questions the documents answer (with reference answers) and four they do not
+(reference `null`). Each question gets the top BM25 passage, fitted to 200 tokens.""")
+
+code("demo_eval", '''import json
+import matplotlib.pyplot as plt
+
+torch.set_num_threads(1)
+tokenizer, model = load_smollm2(hub_id="HuggingFaceTB/SmolLM2-135M-Instruct") if USE_ONLINE else load_smollm2()
+questions = json.loads((DATA / "questions.json").read_text())
+counts = {"correct": 0, "refused": 0, "wrong": 0}
+for q in tqdm(questions, desc="questions"):
+    context = fit_context(top_k(q["question"], chunks, 1), tokenizer, 200)
+    messages = build_messages(q["question"], context)
+    if BACKEND == "openai":   # the same messages through the Chat Completions API
+        from openai import OpenAI
+        payload = openai_payload(messages)
+        reply = OpenAI().chat.completions.create(**payload).choices[0].message.content
+    else:
+        reply = generate(tokenizer, model, messages, max_new_tokens=32)
+    answer, source = parse_answer(reply)
+    refused = is_correct(answer, None)
+    kind = "correct" if is_correct(answer, q["answer"]) and not (refused and q["answer"]) else (
+        "refused" if refused else "wrong")
+    counts[kind] += 1
+    print(f"{kind:8s} {q['question']!r} -> {answer!r} (source: {source})")
+plt.bar(list(counts), list(counts.values()), color=["tab:green", "tab:blue", "tab:red"])
+plt.title("SmolLM2 on 14 questions (a correct refusal counts as correct)")
+plt.ylabel("questions")
+plt.show()''')
+
 md("stretch", """## Stretch ideas
 - Swap `data/docs/` for your own notes and write ten questions about them.
 - Replace BM25 by MiniLM embeddings (`course_models.minilm_path()`) and compare hit rates.
