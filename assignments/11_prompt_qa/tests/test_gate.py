@@ -18,15 +18,18 @@ def smollm2(part):
 def greedy(messages, max_new_tokens=32):
     import torch
     tok, model = smollm2(0), smollm2(1)
-    enc = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
-    with torch.no_grad():
-        out = model.generate(**enc, do_sample=False, max_new_tokens=max_new_tokens)
-    return tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+    batch = tok.apply_chat_template(messages, return_dict=True, return_tensors="pt", add_generation_prompt=True)
+    prompt_len = batch["input_ids"].shape[-1]
+    with torch.inference_mode():
+        ids = model.generate(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                             max_new_tokens=max_new_tokens, do_sample=False)[0]
+    return tok.decode(ids[prompt_len:].tolist(), skip_special_tokens=True).strip()
 """
 NEW_TOKENS = 32
 # Calibration (reference pipeline, top-1 BM25 passage, 32 new tokens, greedy, 1 thread, SmolLM2-135M-Instruct):
-# 4/10 answerable correct and 2/4 unanswerable refused, identical over 3 runs; without the refusal instruction
-# in the system prompt 1/4 refused. The gates sit at the measured counts minus one for the answers.
+# measured once standalone: 4/10 answerable correct, 2/4 unanswerable refused (greedy, so it repeats; validate's two
+# reference runs passed identically). Without the refusal instruction (wrong_submissions.toml) at most 1/4 refused.
+# The answer gate sits one below the measured count; the refusal gate at it (the wrong prompt must fail it).
 MIN_CORRECT = 3
 MIN_REFUSED = 2
 
