@@ -1,0 +1,56 @@
+"""Tasks 3-6: labels, the prompt, parsing, evaluation and the API payload."""
+import pytest
+
+CHUNKS = [{"source": "a.md", "heading": "Setup", "text": "Run make."},
+          {"source": "b.md", "heading": "", "text": "Intro text."},
+          {"source": "c.md", "heading": "Grading", "text": "Points add up."}]
+
+
+@pytest.mark.points(2)
+def test_context_passages_are_labelled_with_their_source(submission, ref):
+    """Every context passage carries a [source#heading] label on its own line, in ranked order."""
+    got = submission.format_context(CHUNKS)
+    assert got == ref.format_context(CHUNKS), (
+        "expected '[source#heading]' (or '[source]' without heading), a newline, the text; passages joined by a "
+        "blank line, in the given order")
+
+
+@pytest.mark.points(2)
+def test_messages_order_system_fewshot_question(submission, ref):
+    """The messages are the system prompt with the context, then the few-shot turns, then the question."""
+    ctx = ref.format_context(CHUNKS)
+    got = submission.build_messages("How do I run it?", ctx)
+    want = ref.build_messages("How do I run it?", ctx)
+    assert isinstance(got, list) and [m.get("role") for m in got] == [m["role"] for m in want], (
+        "roles should be system, user, assistant, user, assistant, user")
+    assert got[0] == want[0], ("the system message should be SYSTEM (which asks to answer only from the context "
+                               "and otherwise say I don't know), a blank line, 'Context:', a newline, the context")
+    assert got == want, "the few-shot pairs come from FEW_SHOT in order, and the question is the last user turn"
+
+
+@pytest.mark.points(1)
+def test_parse_answer_keeps_the_cited_source(submission, ref):
+    """The reply is split into the answer and the source it cites."""
+    for text in ("Run make (source: a.md#Setup)", "I don't know", "Yes(source:  b.md )."):
+        got = submission.parse_answer(text)
+        assert tuple(got) == ref.parse_answer(text), (
+            f"for {text!r}: the answer is the text before '(source: ...)', stripped; the source is inside, "
+            "stripped, or None")
+
+
+@pytest.mark.points(1)
+def test_is_correct_uses_normalised_containment(submission, ref):
+    """An answer is correct when it contains the normalised reference; a refusal is correct when none exists."""
+    cases = [("It is BUDGET_probes.", "budget probes"), ("no idea", "budget"), ("I don't know.", None),
+             ("Maybe 3", None)]
+    for answer, reference in cases:
+        assert bool(submission.is_correct(answer, reference)) == ref.is_correct(answer, reference), (
+            f"is_correct({answer!r}, {reference!r}) is wrong: compare token-normalised strings")
+
+
+@pytest.mark.points(1)
+def test_openai_payload_is_the_same_messages(submission, ref):
+    """The Chat Completions request body carries the same messages, greedy (temperature 0)."""
+    msgs = ref.build_messages("Q?", "ctx")
+    assert submission.openai_payload(msgs, "m", 16) == ref.openai_payload(msgs, "m", 16), (
+        "expected keys model, messages, temperature=0, max_tokens")
