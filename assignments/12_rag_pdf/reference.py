@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-CHUNK_SIZE, CHUNK_OVERLAP = 400, 80
+CHUNK_SIZE, CHUNK_OVERLAP = 600, 100
 SYSTEM_PROMPT = ("You answer questions about a PDF document using only the numbered context passages. "
                  "Answer in one short sentence and cite the page, like (page 3).")
 
@@ -29,7 +29,14 @@ def _pages(path: str):
     return docs
 
 
-def load_pages(path: str) -> list[dict]:
+def load_pages(path) -> list[dict]:
+    """The normalised pages of a PDF given by path, or by its bytes (the suite passes bytes: they replay anywhere)."""
+    if isinstance(path, bytes):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            f = f"{tmp}/doc.pdf"
+            open(f, "wb").write(path)
+            return [{"text": d.page_content, "page": int(d.metadata["page"])} for d in _pages.__wrapped__(f)]
     return [{"text": d.page_content, "page": int(d.metadata["page"])} for d in _pages(path)]
 
 
@@ -119,3 +126,12 @@ def build_prompt(question: str, hits: list[dict]) -> list[dict]:
     context = "\n\n".join(f"[page {h['page'] + 1}] {h['text']}" for h in hits)
     return [{"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"}]
+
+
+def generate(tokenizer, model, messages, max_new_tokens: int = 20) -> str:
+    import torch
+
+    enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    with torch.no_grad():
+        out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False)
+    return tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
