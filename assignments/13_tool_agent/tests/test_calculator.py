@@ -6,6 +6,8 @@ from autograder.testing import student_raises
 
 ARITHMETIC = ["12 * (3 + 4)", "2 ** 10 - 1", "-7 // 2", "7 % 3", "1 / 8", "+5 - -3", "3.5 * 2", "(1 + 2) * (3 + 4) / 7",
               "2 ** -2", "10 - 2 - 3"]
+HOSTILE = ["__import__('os').system('true')", "().__class__.__base__", "x + 1", "open('/etc/passwd')",
+           "[i for i in range(10)]", "(lambda: 1)()", "sqrt.__doc__", "'a' * 3", "True + 1", "sqrt(x=4)", "eval('1')"]
 
 
 @pytest.mark.points(3)
@@ -30,24 +32,22 @@ def test_calculator_allows_the_named_functions(submission):
 
 @pytest.mark.points(3)
 @pytest.mark.timeout(10)
-@pytest.mark.parametrize("hostile", ["__import__('os').system('true')", "().__class__.__base__", "x + 1",
-                                     "open('/etc/passwd')", "[i for i in range(10)]", "(lambda: 1)()",
-                                     "sqrt.__doc__", "'a' * 3", "True + 1", "sqrt(x=4)", "eval('1')"])
-def test_calculator_refuses_code(submission, hostile):
+def test_calculator_refuses_code(submission):
     """Anything that is not arithmetic (names, attributes, other calls, comprehensions, strings) is refused."""
-    with student_raises("ValueError", message=f"calculator must refuse {hostile!r} with a ValueError "
-                                              "(walk an allow-list of AST nodes; never eval)"):
-        submission.calculator(hostile)
+    for hostile in HOSTILE:
+        with student_raises("ValueError", message=f"calculator must refuse {hostile!r} with a ValueError "
+                                                  "(walk an allow-list of AST nodes; never eval)"):
+            submission.calculator(hostile)
 
 
 @pytest.mark.points(2)
 @pytest.mark.timeout(10)
-@pytest.mark.parametrize("huge", ["9**9**9", "2 ** 100000", "factorial(100000)", "10 ** (10 ** 10)"])
-def test_calculator_refuses_huge_numbers_quickly(submission, huge):
+def test_calculator_refuses_huge_numbers_quickly(submission):
     """Huge powers and factorials are refused before computing them, so the tool cannot be made to hang."""
-    with student_raises("ValueError", message=f"calculator must refuse {huge!r} quickly: check the exponent "
-                                              "(and factorial's argument) against the limit before computing"):
-        submission.calculator(huge)
+    for huge in ["9**9**9", "2 ** 100000", "factorial(100000)", "10 ** (10 ** 10)"]:
+        with student_raises("ValueError", message=f"calculator must refuse {huge!r} quickly: check the exponent "
+                                                  "(and factorial's argument) against the limit before computing"):
+            submission.calculator(huge)
 
 
 @pytest.mark.points(1)

@@ -44,7 +44,7 @@ def test_llm_complete_stops_at_result(submission):
     out = submission.llm_complete(prompt)
     assert isinstance(out, str) and not out.startswith("You can") and "Question:" not in out, \
         "return only the newly generated text (slice off the prompt's tokens)"
-    assert out.count("Result:") <= 1 and out.rstrip().endswith(("Result:", "}")) or "\n\n" in out[-3:], \
+    assert "Result:" not in out or out.rstrip().endswith("Result:"), \
         "stop at 'Result:' or a blank line (stop_strings with tokenizer=TOKENIZER)"
     assert out == submission.llm_complete(prompt), "greedy generation repeats exactly (do_sample=False)"
 
