@@ -158,10 +158,9 @@ def load_smollm2(hub_id: str | None = None):
     instead (needs the internet), e.g. "HuggingFaceTB/SmolLM2-135M-Instruct"."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    source = hub_id or smollm2_path()
-    tokenizer = AutoTokenizer.from_pretrained(source)
-    model = AutoModelForCausalLM.from_pretrained(source, dtype="float32")
-    return tokenizer, model.eval()
+    folder = hub_id or smollm2_path()
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype="float32").eval()
+    return AutoTokenizer.from_pretrained(folder), model
 
 
 def minilm_path(hub_id: str | None = None) -> str:
