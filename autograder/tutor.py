@@ -124,13 +124,13 @@ def secret_lines(source_notebook: Path, tests_dir: Path) -> frozenset[str]:
     for cell in notebook.get("cells", []):
         text = "".join(cell.get("source", "")) if isinstance(cell.get("source"), list) else cell.get("source", "")
         inside = False
-        for line in text.splitlines():
-            if BEGIN_SOLUTION in line:
+        for row in text.splitlines():
+            if BEGIN_SOLUTION in row:
                 inside = True
-            elif END_SOLUTION in line:
+            elif END_SOLUTION in row:
                 inside = False
-            elif inside and _meaningful(line):
-                lines.add(line.strip())
+            elif inside and _meaningful(row):
+                lines.add(row.strip())
     for path in [*sorted(tests_dir.rglob("*.py")), tests_dir.parent / "reference.py"]:
         if path.is_file():
             lines |= {ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if _meaningful(ln)}
