@@ -40,8 +40,9 @@ def ensure(names: tuple[str, ...] | list[str], rebuild: bool = False) -> str:
 
 
 def _readable_by_all(folder: Path) -> None:
-    """The sandboxed worker runs under a uid of its own: the cache must be world-readable."""
-    for path in [*folder.parents][:2] + [folder, *folder.iterdir()]:
+    """The sandboxed worker runs under a uid of its own: the cache must be world-readable. Only the cache's own
+    folders: the sandbox binds the cache root, so the folders above it (~/.cache) are never touched."""
+    for path in [folder.parent, folder, *folder.iterdir()]:
         mode = path.stat().st_mode
         wanted = mode | (0o555 if path.is_dir() else 0o444)
         if mode != wanted and os.access(path, os.W_OK):
