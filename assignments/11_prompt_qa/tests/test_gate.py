@@ -27,7 +27,8 @@ def greedy(messages, max_new_tokens=32):
 """
 NEW_TOKENS = 32
 # Calibration (reference pipeline, top-1 BM25 passage, 32 new tokens, greedy, 1 thread, SmolLM2-135M-Instruct):
-# measured standalone twice (greedy repeats exactly) and in validate's reference runs: 8/10 answerable correct,
+# measured standalone (the answerable ten twice, identical: greedy repeats exactly; validate's reference runs
+# passed both gates identically): 8/10 answerable correct,
 # 4/4 unanswerable refused. Without the refusal instruction (wrong_submissions.toml): 2/4 refused, 7/10 answered.
 # The gates are the issue's levels: two below the measured answers, one below the measured refusals, and one above
 # what the prompt without the refusal instruction reaches.
