@@ -135,17 +135,25 @@ print("ok")''')
 
 md("md_prompt", """## 3. The prompt
 
-The system prompt holds the instructions and the context; two few-shot turns show the format: one answer that
-ends with `(source: LABEL)`, and one refusal, `I don't know`. Each passage is labelled `[source#heading]`
-(just `[source]` when the heading is empty) on its own line before its text; passages are separated by a blank
-line.""")
+The system prompt holds the instructions: answer with a short phrase from the context and cite it as
+`(source: LABEL)`, or reply exactly `I don't know` when the context is silent. A small model copies what it sees,
+so the few-shot turns show the format *with their own context*: every example user turn is
+`Context:\\n<passages>\\n\\nQuestion: <question>`, exactly like the real last turn, and its answer is a span of that
+context. Examples without a context (or with the answer in the system prompt) teach the model to answer from
+memory, and their words leak into real answers. The three examples are an answer, a refusal (the passage is on
+the topic but silent on the question) and an answer: the refusal shows when to say `I don't know`, the last answer
+keeps the model from refusing everything. Each passage is labelled `[source#heading]` (just `[source]` when the
+heading is empty) on its own line before its text; passages are separated by a blank line.""")
 
-code("setup_prompt", '''SYSTEM = ("You answer questions about the documents below. Answer only from the context. "
-          "If the context does not contain the answer, reply exactly: I don't know. "
-          "End every answer with (source: NAME), the label of the passage you used.")
-FEW_SHOT = [
-    ("What colour is the sky in the example document?", "Blue (source: example.md#Sky)"),
-    ("Who won the 1930 World Cup?", REFUSAL),
+code("setup_prompt", '''SYSTEM = ("Answer the question with a short phrase from the context, then (source: LABEL). "
+          "If the context does not contain the answer, reply exactly: I don't know.")
+FEW_SHOT = [  # (context, question, answer): each example answers from its own context
+    ("[garden.md#Tomatoes]\\nTomatoes need six hours of sun a day and water twice a week.",
+     "How many hours of sun do tomatoes need?", "six hours a day (source: garden.md#Tomatoes)"),
+    ("[garden.md#Roses]\\nRoses are pruned in early spring, just above an outward bud.",
+     "How much does a rose cost?", REFUSAL),
+    ("[garden.md#Compost]\\nA compost heap is ready to use after about nine months.",
+     "When is a compost heap ready?", "after about nine months (source: garden.md#Compost)"),
 ]''')
 
 code("prompt", '''def label(chunk: dict) -> str:
@@ -163,12 +171,15 @@ def format_context(chunks: list[dict]) -> str:
 
 
 def build_messages(question: str, context: str) -> list[dict]:
-    """[system: SYSTEM + "\\\\n\\\\nContext:\\\\n" + context], then FEW_SHOT as user/assistant pairs, then the question."""
+    """[system: SYSTEM], then per FEW_SHOT (context, question, answer) a user turn
+    "Context:\\\\n" + context + "\\\\n\\\\nQuestion: " + question and an assistant turn answer, then the same user turn
+    for the real context and question."""
     ### BEGIN SOLUTION
-    msgs = [{"role": "system", "content": SYSTEM + "\\n\\nContext:\\n" + context}]
-    for q, a in FEW_SHOT:
-        msgs += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
-    msgs.append({"role": "user", "content": question})
+    msgs = [{"role": "system", "content": SYSTEM}]
+    for example_context, q, a in FEW_SHOT:
+        msgs += [{"role": "user", "content": f"Context:\\n{example_context}\\n\\nQuestion: {q}"},
+                 {"role": "assistant", "content": a}]
+    msgs.append({"role": "user", "content": f"Context:\\n{context}\\n\\nQuestion: {question}"})
     return msgs
     ### END SOLUTION
 ''', True)
@@ -227,18 +238,21 @@ def parse_answer(text: str) -> tuple:
 
 md("md_eval", """## 6. Evaluation, and the API path
 
-An answer is **correct** when the normalised reference (its tokens joined by spaces) appears in the normalised
-answer; for an unanswerable question (reference `None`) it is correct when the answer contains "don t know"
-after normalising. `openai_payload` is the body of a Chat Completions request with the same messages
+An answer is **correct** when a normalised reference (its tokens joined by spaces) appears in the normalised
+answer; the reference is one string or a list of accepted forms (`["2.13.0", "2.13"]`), any of which counts. For
+an unanswerable question (reference `None`) it is correct when the answer contains "don t know" after
+normalising. `openai_payload` is the body of a Chat Completions request with the same messages
 (temperature 0): data only, never sent here.""")
 
 code("evaluate", '''def is_correct(answer: str, reference) -> bool:
-    """Normalised containment of the reference; a refusal when reference is None."""
+    """Normalised containment of the reference (a string, or a list of accepted strings: any one);
+    a refusal when reference is None."""
     ### BEGIN SOLUTION
     norm = lambda s: " ".join(tokenize(s))
     if reference is None:
         return "don t know" in norm(answer)
-    return norm(reference) in norm(answer)
+    accepted = [reference] if isinstance(reference, str) else reference
+    return any(norm(r) in norm(answer) for r in accepted)
     ### END SOLUTION
 
 
@@ -252,8 +266,9 @@ def openai_payload(messages: list[dict], model: str = "gpt-4o-mini", max_tokens:
 md("md_run", """## 7. The bot, evaluated
 
 Load the model (`USE_ONLINE = True` fetches it from the hub instead), then run the whole pipeline over
-`data/questions.json`: ten questions the documents answer (with reference answers) and four they do not
-(reference `null`). Each question gets the top BM25 passage, fitted to 200 tokens.""")
+`data/questions.json`: ten questions the documents answer (each with its accepted answers) and four about
+the course that they do not answer (reference `null`): on-topic questions, so the model cannot answer them from
+general knowledge, only refuse or make something up. Each question gets the top BM25 passage, fitted to 200 tokens.""")
 
 code("demo_eval", '''import json
 import matplotlib.pyplot as plt

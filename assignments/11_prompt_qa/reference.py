@@ -9,9 +9,8 @@ import re
 from collections import Counter
 
 REFUSAL = "I don't know"
-SYSTEM = ("You answer questions about the documents below. Answer only from the context. "
-          "If the context does not contain the answer, reply exactly: I don't know. "
-          "End every answer with (source: NAME), the label of the passage you used.")
+SYSTEM = ("Answer the question with a short phrase from the context, then (source: LABEL). "
+          "If the context does not contain the answer, reply exactly: I don't know.")
 
 
 def chunk_by_headings(text: str, source: str) -> list[dict]:
@@ -68,17 +67,22 @@ def format_context(chunks: list[dict]) -> str:
     return "\n\n".join(f"[{label(c)}]\n{c['text']}" for c in chunks)
 
 
-FEW_SHOT = [
-    ("What colour is the sky in the example document?", "Blue (source: example.md#Sky)"),
-    ("Who won the 1930 World Cup?", REFUSAL),
+FEW_SHOT = [  # (context, question, answer): each example answers from its own context, so nothing of it leaks
+    ("[garden.md#Tomatoes]\nTomatoes need six hours of sun a day and water twice a week.",
+     "How many hours of sun do tomatoes need?", "six hours a day (source: garden.md#Tomatoes)"),
+    ("[garden.md#Roses]\nRoses are pruned in early spring, just above an outward bud.",
+     "How much does a rose cost?", REFUSAL),
+    ("[garden.md#Compost]\nA compost heap is ready to use after about nine months.",
+     "When is a compost heap ready?", "after about nine months (source: garden.md#Compost)"),
 ]
 
 
 def build_messages(question: str, context: str) -> list[dict]:
-    msgs = [{"role": "system", "content": SYSTEM + "\n\nContext:\n" + context}]
-    for q, a in FEW_SHOT:
-        msgs += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
-    msgs.append({"role": "user", "content": question})
+    msgs = [{"role": "system", "content": SYSTEM}]
+    for example_context, q, a in FEW_SHOT:
+        msgs += [{"role": "user", "content": f"Context:\n{example_context}\n\nQuestion: {q}"},
+                 {"role": "assistant", "content": a}]
+    msgs.append({"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"})
     return msgs
 
 
@@ -93,10 +97,11 @@ def normalise(text: str) -> str:
     return " ".join(tokenize(text))
 
 
-def is_correct(answer: str, reference: str | None) -> bool:
+def is_correct(answer: str, reference) -> bool:
     if reference is None:
         return "don t know" in normalise(answer)
-    return normalise(reference) in normalise(answer)
+    accepted = [reference] if isinstance(reference, str) else reference
+    return any(normalise(r) in normalise(answer) for r in accepted)
 
 
 def openai_payload(messages: list[dict], model: str = "gpt-4o-mini", max_tokens: int = 32) -> dict:

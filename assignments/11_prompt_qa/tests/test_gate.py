@@ -27,11 +27,13 @@ def greedy(messages, max_new_tokens=32):
 """
 NEW_TOKENS = 32
 # Calibration (reference pipeline, top-1 BM25 passage, 32 new tokens, greedy, 1 thread, SmolLM2-135M-Instruct):
-# measured once standalone: 4/10 answerable correct, 2/4 unanswerable refused (greedy, so it repeats; validate's two
-# reference runs passed identically). Without the refusal instruction (wrong_submissions.toml) at most 1/4 refused.
-# The answer gate sits one below the measured count; the refusal gate at it (the wrong prompt must fail it).
-MIN_CORRECT = 3
-MIN_REFUSED = 2
+# measured standalone (the answerable ten twice, identical: greedy repeats exactly; validate's reference runs
+# passed both gates identically): 8/10 answerable correct,
+# 4/4 unanswerable refused. Without the refusal instruction (wrong_submissions.toml): 2/4 refused, 7/10 answered.
+# The gates are the issue's levels: two below the measured answers, one below the measured refusals, and one above
+# what the prompt without the refusal instruction reaches.
+MIN_CORRECT = 6
+MIN_REFUSED = 3
 
 
 def questions(release_dir, ref):
