@@ -66,6 +66,8 @@ class Client:
         self.defines: dict[str, str] = program.get("defines", {})
         self.missing: list[str] = program.get("missing", [])
         self.notebook_error: str | None = program.get("error")
+        self.watches_off_limits = bool(program.get("off_limits"))
+        self.off_limits_calls: set[tuple[str, str]] = set()  # (task, entry), kept across worker restarts
         self.load_timeout_s = load_timeout_s
         self.worker: WorkerProcess | None = None
         self.load_report: list[dict] = []
@@ -190,6 +192,22 @@ class Client:
         error = kind_of(f"`{label}` raised {type_name}{detail}{where}")
         error.type_name, error.mro = type_name, mro
         return error
+
+    def collect_off_limits_calls(self) -> None:
+        """Ask an idle, live worker which off-limits calls it recorded (``off_limits_calls``): after every test, so
+        that a later crash or restart loses none."""
+        if not self.watches_off_limits or self.worker is None or self.loading or not self.worker.alive():
+            return
+        deadline, self.deadline = self.deadline, time.monotonic() + 10
+        try:
+            calls = self.request({"op": "off_limits_calls"}, label="the grader's check for off-limits calls")
+        except SubmissionError:
+            return
+        finally:
+            self.deadline = deadline
+        if isinstance(calls, list):
+            self.off_limits_calls.update((str(c[0]), str(c[1])) for c in calls[:1000]
+                                         if isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c))
 
     def touch(self, name: str) -> None:
         """Note that the current test reached for ``name``: its answer cell is the task the test grades."""

@@ -6,6 +6,7 @@ notebook's imports (``import torch.nn as nn``, ``from sklearn.metrics import mea
 ``getattr(x, "name")`` with a constant string, and matches an entry when it is that name or inside it
 (``sklearn.metrics`` matches ``sklearn.metrics.r2_score``). An entry that starts with a dot matches that attribute
 on anything (``.backward``). A task that uses one scores 0 on its tests, with a reason that says which call.
+The worker also records the calls that no name shows (``off_limits_calls``), and ``apply`` counts both.
 """
 
 from __future__ import annotations
@@ -81,18 +82,25 @@ def uses(answer: str, context: str, off_limits: tuple[str, ...] | list[str]) -> 
     return sorted(set(found))
 
 
-def apply(assignment, program, result) -> None:
-    """Zero the tests of every task whose answer cell uses a call it asks students to write themselves."""
+def apply(assignment, program, result, recorded=()) -> None:
+    """Zero the tests of every task whose answer cell uses a call it asks students to write themselves: named in
+    the cell (its syntax tree), or ``recorded`` by the worker as called while the cell's code ran."""
     tasks = getattr(assignment.manifest, "tasks", {}) or {}
     if not any(t.off_limits for t in tasks.values()):
         return
     context = "\n".join(c["source"] for c in program.cells if c.get("kind") == "setup")
     code = {c["grade_id"]: c["source"] for c in program.cells if c.get("kind") == "answer"}
+    called = {}
+    for pair in recorded or ():  # from the worker: untrusted, so only what the manifest declares counts
+        if isinstance(pair, (list, tuple)) and len(pair) == 2 and pair[0] in tasks and pair[1] in tasks[pair[0]].off_limits:
+            called.setdefault(pair[0], set()).add(pair[1])
     for grade_id, task in tasks.items():
-        hits = uses(code.get(grade_id, ""), context, task.off_limits) if task.off_limits else []
+        named = uses(code.get(grade_id, ""), context, task.off_limits) if task.off_limits else []
+        hits = sorted(set(named) | called.get(grade_id, set()))
         if not hits:
             continue
-        reason = f"uses {', '.join(f'`{h}`' for h in hits)}, which this task asks you to write yourself"
+        how = "" if set(hits) <= set(named) else " (called while its code ran)"
+        reason = f"uses {', '.join(f'`{h}`' for h in hits)}{how}, which this task asks you to write yourself"
         for test in result.tests:
             if test.task == grade_id and test.status != "skipped":
                 test.status, test.score, test.exception = "failed", 0.0, "OffLimits"

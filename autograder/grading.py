@@ -207,7 +207,8 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", sandbox: 
         workdir = base / "work"
         workdir.mkdir()
         copy_release_files(assignment, workdir)
-        (workdir / "program.json").write_text(json.dumps(program.to_json()), encoding="utf-8")
+        (workdir / "program.json").write_text(json.dumps(program.to_json() | {"off_limits": off_limits(assignment)}),
+                                              encoding="utf-8")
         try:
             raw = run_suite(assignment, base, workdir, gpu, sandbox, reference or reference_settings(assignment))
         finally:
@@ -216,11 +217,17 @@ def grade(assignment: Assignment, submission: Path, gpu: str = "auto", sandbox: 
     finally:
         shutil.rmtree(base, ignore_errors=True)
     result = summarize(assignment, raw, flags, time.monotonic() - started)
-    from_scratch.apply(assignment, program, result)
+    from_scratch.apply(assignment, program, result, raw.get("off_limits_calls", []))
     tutor.attach_prompts(assignment, program, result)
     result.cpu_s = round(_children_cpu() - cpu_started, 3)
     result.sandbox = result.sandbox or {"mode": sandbox, "note": "no worker was started: nothing of the submission ran"}
     return result
+
+
+def off_limits(assignment: Assignment) -> dict[str, list[str]]:
+    """Each task's off-limits library calls, for the worker to record (``off_limits_calls``)."""
+    tasks = getattr(assignment.manifest, "tasks", {}) or {}
+    return {grade_id: list(task.off_limits) for grade_id, task in tasks.items() if task.off_limits}
 
 
 def keep_log(log: Path, folder: Path, assignment_id: str, label: str) -> Path:

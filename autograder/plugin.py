@@ -155,6 +155,7 @@ class Recorder:
             if not entry.get("task") and self.client.touched:
                 entry["task"] = self.client.touched[0]
             self.client.touched = []  # after the test: a session fixture's calls count for the test that set it up
+            self.client.collect_off_limits_calls()
         tasks = (self.settings.get("manifest") or {}).get("tasks", {})
         if not entry.get("concept") and entry.get("task") in tasks:
             entry["concept"] = one_line(tasks[entry["task"]].get("concept", ""), 300)
@@ -270,6 +271,7 @@ class Recorder:
             "load_problems": client.load_problems() if client else [],
             "sandbox": client.sandbox if client else {},
             "restarts": client.restarts if client else 0,
+            "off_limits_calls": sorted(client.off_limits_calls) if client else [],
             "output": client.output()[-20000:] if client else "",
             "infrastructure_error": self.infrastructure_error,
         }

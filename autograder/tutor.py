@@ -4,7 +4,8 @@ The roadmap the course follows tells learners to use an LLM as a tutor: explain 
 the error when stuck. A prompt holds only what the student may see: the task's name and its docstring from the
 release, the student's own code for that answer cell, the one-line reason and exception type, and the concept the
 test checks (its docstring, written for students). Never hidden test source, expected values or reference code:
-``leaks`` checks a prompt against the solutions and the suite, and ``validate`` runs it on every failed test.
+the reason's expected values are withheld (``withhold_expected``), and ``leaks`` checks a prompt against the
+solutions and the suite, and ``validate`` runs it on every failed test.
 
 ``autograder tutor ID NOTEBOOK`` grades the notebook and sends a failed test's prompt to a local model (SmolLM2,
 offline, the default) or to an OpenAI-compatible endpoint (``--base-url``, the key from $OPENAI_API_KEY).
@@ -94,7 +95,50 @@ def prompt_for(assignment: "Assignment", test: "TestResult", code: str, task_doc
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     return PROMPT.render(title=assignment.title, assignment=assignment.id, task=test.task, task_doc=task_doc,
                          code=code.strip("\n"), fence="`" * max(3, longest + 1), test=test.name.split("::")[-1], concept=test.concept,
-                         exception=test.exception, reason=test.message, instruction=TUTOR_INSTRUCTION)
+                         exception=test.exception, reason=withhold_expected(test.message), instruction=TUTOR_INSTRUCTION)
+
+
+EXPECTED = re.compile(r"\bexpected((?:\s+(?!at\b|shape\b)[A-Za-z][\w'-]*){0,4}?)(\s*[:=]?\s*)(?=[-+\d.\[(\'\"]|array\(|nan\b|inf\b|True\b|False\b)",
+                      re.IGNORECASE)
+NUMBER = re.compile(r"[-+]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|nan|inf|True|False", re.IGNORECASE)
+WITHHELD = "(withheld)"
+
+
+def _value_end(text: str, start: int) -> int | None:
+    """Where the value at ``start`` ends: a number, a quoted string, or a bracketed array; None for a shape."""
+    if text.startswith("array(", start):
+        start += len("array")
+    opening = text[start] if start < len(text) else ""
+    if opening in "[(":
+        if opening == "(" and not text.startswith("array", start - 5):
+            return None  # "expected (3,)": a shape, which the student may see
+        depth, closing = 0, {"[": "]", "(": ")"}[opening]
+        for index in range(start, len(text)):
+            depth += text[index] == opening
+            depth -= text[index] == closing
+            if depth == 0:
+                return index + 1
+        return len(text)
+    if opening in "'\"":
+        end = text.find(opening, start + 1)
+        return len(text) if end < 0 else end + 1
+    match = NUMBER.match(text, start)
+    return match.end() if match else None
+
+
+def withhold_expected(reason: str) -> str:
+    """The reason with every expected value replaced by "(withheld)": a tutor prompt never holds the answer the
+    check compared against (a shape or a threshold stays: "expected (3,)", "expected at least 0.95")."""
+    out, position = [], 0
+    for match in EXPECTED.finditer(reason):
+        if match.start() < position:
+            continue
+        end = _value_end(reason, match.end())
+        if end is None:
+            continue
+        out += [reason[position:match.end()], WITHHELD]
+        position = end
+    return "".join(out) + reason[position:]
 
 
 def attach_prompts(assignment: "Assignment", program: "Program", result: "GradeResult") -> None:
@@ -145,6 +189,8 @@ def leaks(assignment: "Assignment", result: "GradeResult") -> list[str]:
         for line in _without_student_code(test.tutor_prompt):
             if line.strip() in secrets:
                 found.append(f"{test.name}: {line.strip()[:120]}")
+            elif withhold_expected(line) != line:
+                found.append(f"{test.name}: an expected value: {line.strip()[:120]}")
     return found
 
 

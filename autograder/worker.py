@@ -18,6 +18,7 @@ import traceback
 import types
 
 from autograder import codec
+from autograder.off_limits_calls import OffLimitsCalls
 
 CELL_PREFIX = "<cell "
 
@@ -64,6 +65,7 @@ class Worker:
         self.loaded = None
         self.pid = os.getpid()
         self.replaced: dict[str, object] = {}  # names a test swapped for trusted code, with the student's originals
+        self.off_limits = OffLimitsCalls(program.get("off_limits") or {})
 
     def forked_child(self) -> bool:
         """True in a process the student forked: it must not answer on the grader's pipes."""
@@ -86,6 +88,7 @@ class Worker:
 
     # -- building the module
     def load(self) -> dict:
+        self.off_limits.install()  # before any cell runs, so that no cell holds an unwrapped original
         report = []
         for cell in self.program["cells"]:
             grade_id, kind = cell["grade_id"], cell["kind"]
@@ -119,6 +122,8 @@ class Worker:
             return self.load()
         if op == "ping":
             return "pong"
+        if op == "off_limits_calls":
+            return self.off_limits.recorded()
         if op == "seed":
             return self.seed(int(request["seed"]))
         if op == "import":

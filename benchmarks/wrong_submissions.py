@@ -15,8 +15,8 @@ lists mistakes a student plausibly makes:
 
 The script applies each edit to the source notebook (the reference solution), grades the result in the same
 sandbox as ``validate`` (as root: the strict one), and checks that the failing tests are exactly ``fails``, every
-other graded test passes, the score lost equals those tests' points, and no tutor prompt holds a hidden-suite or
-solution line. Exit status 1 if any case disagrees.
+other graded test passes, the score lost equals those tests' points, every failed test carries a tutor prompt, and no
+tutor prompt holds a hidden-suite or solution line. Exit status 1 if any case disagrees.
 """
 
 from __future__ import annotations
@@ -91,6 +91,8 @@ def check(assignment, case: dict, scratch: Path) -> dict:
         problems.append("passes, but should fail: " + ", ".join(missed))
     if not problems and lost != expected_lost:
         problems.append(f"lost {lost:g} points, expected {expected_lost:g}")
+    if unprompted := [t.name for t in graded if t.status != "passed" and not t.tutor_prompt]:
+        problems.append("failed without a tutor prompt: " + ", ".join(unprompted))
     if leaked := tutor.leaks(assignment, result):  # a real failure's reason must not give the answer away
         problems.append("tutor prompts hold hidden or solution lines: " + "; ".join(leaked[:3]))
     return {"id": assignment.id, "case": case["name"], "score": result.score, "max_score": result.max_score,

@@ -107,6 +107,29 @@ def test_the_leak_check_finds_a_solution_line_or_a_suite_line(course, partial):
         wrong.tutor_prompt = original
 
 
+@pytest.mark.parametrize("reason, prompted", [
+    ("rmse on 20 values: expected 1234.5, got 3.0", "rmse on 20 values: expected (withheld), got 3.0"),
+    ("expected [[1, 2], [3, 4]] got [[1, 3], [2, 4]]", "expected (withheld) got [[1, 3], [2, 4]]"),
+    ("returned 0.5, expected the per-example average 0.123456 of the losses",
+     "returned 0.5, expected the per-example average (withheld) of the losses"),
+    ("Expected: array([1., 2.]); check the axis", "Expected: (withheld); check the axis"),
+    ("w has shape (3, 1); expected (3,)", "w has shape (3, 1); expected (3,)"),  # a shape is no answer
+    ("accuracy 0.81, expected at least 0.95", "accuracy 0.81, expected at least 0.95"),  # nor is a gate
+])
+def test_a_prompt_withholds_the_expected_values_of_its_reason(reason, prompted):
+    assert tutor.withhold_expected(reason) == prompted
+
+
+def test_the_leak_check_finds_an_expected_value(course, partial):
+    wrong = by_name(partial)["test_scale"]
+    original = wrong.tutor_prompt
+    try:
+        wrong.tutor_prompt = original + "\nReason: expected 0.731, got 0.5\n"
+        assert any("an expected value" in leak for leak in tutor.leaks(course, partial))
+    finally:
+        wrong.tutor_prompt = original
+
+
 def test_reasons_name_their_task_and_long_ones_are_folded_never_cut(partial):
     long = by_name(partial)["test_long_reason"]
     assert long.task == "add"
