@@ -26,7 +26,7 @@ def check(submission, ref, helpers, rng, n_splits, random_state, hint):
     )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_cross_validate_rmse_matches_kfold(submission, ref, helpers, rng):
     check(submission, ref, helpers, rng, 5, 42, "with the defaults (5 folds, random_state=42)")
 

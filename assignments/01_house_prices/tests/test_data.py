@@ -36,7 +36,7 @@ def test_split_features_target_drops_only_the_target(submission, houses):
     )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_split_train_test_matches_train_test_split(submission, ref, features):
     X, y = features
     train, test = ref.split_index(X, y, 0.2, 42)

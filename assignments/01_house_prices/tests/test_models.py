@@ -54,7 +54,7 @@ def held_out_scores(submission, make, split):
     return r2_score(y_test, pred), root_mean_squared_error(y_test, pred)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_ridge_generalizes(submission, split):
     r2, rmse = held_out_scores(submission, "make_ridge_pipeline", split)
     assert r2 >= RIDGE_MIN_R2 and rmse <= MAX_RMSE, (
@@ -65,7 +65,7 @@ def test_ridge_generalizes(submission, split):
     )
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_boosting_generalizes(submission, split):
     r2, rmse = held_out_scores(submission, "make_boosting_pipeline", split)
     assert r2 >= BOOSTING_MIN_R2 and rmse <= MAX_RMSE, (

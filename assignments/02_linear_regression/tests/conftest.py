@@ -33,12 +33,9 @@ def as_floats(value, what):
         raise AssertionError(f"{what} should be numbers (a float or a NumPy array); got {value!r:.80}") from None
 
 
-def _show(a):
-    return f"{float(a):.6g}" if a.ndim == 0 else np.array2string(a, precision=6, separator=", ")
-
-
 def assert_close(actual, expected, rtol=1e-7, atol=0.0, msg="values differ"):
-    """Like numpy.testing.assert_allclose, but the reason a student reads comes first and stays short."""
+    """Like numpy.testing.assert_allclose, but the reason a student reads comes first and stays short. It never
+    prints the expected values: feedback and tutor prompts must not hand over the answer."""
     actual = as_floats(actual, "the result")
     expected = np.asarray(expected, dtype=float)
     if actual.shape != expected.shape:
@@ -46,12 +43,15 @@ def assert_close(actual, expected, rtol=1e-7, atol=0.0, msg="values differ"):
     ok = np.isclose(actual, expected, rtol=rtol, atol=atol) | (np.isnan(actual) & np.isnan(expected))
     if ok.all():
         return
-    if actual.size <= 6:
-        detail = f"expected {_show(expected)}, got {_show(actual)}"
+    bad = int(np.argmax(~ok.ravel()))
+    where = f"first at index {bad}, " if actual.size > 1 else ""
+    if not np.isfinite(actual[~ok]).all():
+        how = "NaN or inf where a number is expected"
     else:
-        bad = int(np.argmax(~ok.ravel()))
-        detail = (f"{int((~ok).sum())} of {ok.size} values differ, e.g. at index {bad}: expected "
-                  f"{expected.ravel()[bad]:.6g}, got {actual.ravel()[bad]:.6g}")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.abs(actual - expected)[~ok] / np.maximum(np.abs(expected[~ok]), 1e-300)
+        how = f"largest relative difference {float(np.max(gap)):.2g}"
+    detail = f"{int((~ok).sum())} of {ok.size} values differ beyond rtol={rtol:g}: {where}{how}"
     raise AssertionError(f"{msg} ({detail})")
 
 
@@ -117,12 +117,21 @@ def _mse_gradient(X, y, w, b):
 '''
 
 
+def _trusted(submission, *names):
+    from autograder.testing import replaced, worker_function
+
+    return replaced(submission, **{name: worker_function(submission, TRUSTED_MODEL, f"_{name}") for name in names})
+
+
 @pytest.fixture
 def trusted_model(submission):
     """Inside it, the student's optimisers run on the suite's predict, mse_loss and mse_gradient."""
-    from autograder.testing import replaced, worker_function
+    with _trusted(submission, "predict", "mse_loss", "mse_gradient"):
+        yield
 
-    parts = {name: worker_function(submission, TRUSTED_MODEL, f"_{name}")
-             for name in ("predict", "mse_loss", "mse_gradient")}
-    with replaced(submission, **parts):
+
+@pytest.fixture
+def trusted_predict(submission):
+    """Inside it, the student's mse_gradient calls the suite's predict: a wrong predict costs predict's points."""
+    with _trusted(submission, "predict"):
         yield

@@ -19,7 +19,7 @@ def _pair(helpers, out, d):
     return w, float(b)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_closed_form_recovers_true_weights(submission, helpers):
     """The issue's gate: a seeded synthetic problem (seed 2024, n=500, noise 0.5), weights within 0.1."""
     X, y = helpers.make_problem(2024, n=500, true_w=TRUE_W, true_b=TRUE_B, noise=0.5,

@@ -18,7 +18,7 @@ def test_predict_matches_reference(submission, rng, ref, helpers):
                              msg=f"predict is not X @ w + b (n={n}, d={d}, b={b})")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 def test_mse_loss_matches_reference(submission, rng, ref, helpers):
     for n in (10, 1, 257):
         y_pred, y = rng.normal(size=n), rng.normal(size=n) * 3.0
@@ -31,9 +31,10 @@ def test_mse_loss_matches_reference(submission, rng, ref, helpers):
         "mse_loss of a perfect prediction must be exactly 0"
 
 
-@pytest.mark.points(3)
-def test_mse_gradient_matches_central_differences(submission, rng, ref, helpers):
-    """The issue's gate: relative error < 1e-7 in float64 against central differences."""
+@pytest.mark.points(5)
+def test_mse_gradient_matches_central_differences(submission, rng, ref, helpers, trusted_predict):
+    """The issue's gate: relative error < 1e-7 in float64 against central differences (the gradient is judged
+    alone: inside it, predict is the suite's)."""
     for n, d in [(20, 3), (1, 1), (50, 5), (6, 10)]:
         X, y = rng.normal(size=(n, d)), rng.normal(size=n) * 2.0
         w, b = rng.normal(size=d), float(rng.normal())

@@ -24,7 +24,7 @@ def _axes(fig):
     return axes[0]
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_plot_returns_a_figure_with_labelled_axes(submission):
     """The issue's gate: a Figure whose axes are labelled."""
     ax = _axes(submission.plot_loss_curves(HISTORIES, "Loss against step", "epoch"))

@@ -69,9 +69,10 @@ def test_unstandardize_weights_preserves_predictions(submission, rng, ref, helpe
                                  "(w_std, b_std) on the standardised X: check the bias, b = b_std - mean @ w")
 
 
-@pytest.mark.points(2)
-def test_standardize_then_descend_recovers_raw_closed_form(submission, ref, helpers):
-    """End to end: your standardiser + your gradient descent + mapping back == the closed form on raw data."""
+@pytest.mark.points(1)
+def test_standardize_then_descend_recovers_raw_closed_form(submission, ref, helpers, trusted_model):
+    """End to end: your standardiser + your gradient descent + mapping back == the closed form on raw data
+    (gradient descent runs on the suite's model, loss and gradient, judged in their own tests)."""
     X, y = helpers.make_problem(11, n=200, true_w=[2.5, -8.0, -0.6], true_b=50.0, noise=5.0,
                                 means=[80.0, 5.0, 30.0], scales=[25.0, 3.0, 15.0], correlation=0.3)
     mean, std = _stats(helpers, submission.fit_standardizer(X), 3)
