@@ -72,6 +72,7 @@ def check_grads(submission, ref, X, y, params):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("two_layer_backward")  # it runs two_layer_forward first, for the cache
 def test_two_layer_backward_matches_autograd(submission, rng, ref):
     X, y, params = random_two_layer(rng)
     check_grads(submission, ref, X, y, params)
@@ -80,6 +81,7 @@ def test_two_layer_backward_matches_autograd(submission, rng, ref):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("two_layer_backward")  # it runs two_layer_forward first, for the cache
 def test_two_layer_backward_dead_units(submission, rng, ref):
     X, y, params = random_two_layer(rng)
     params["b1"][:4] = -100.0                                      # hidden units 0-3 never fire

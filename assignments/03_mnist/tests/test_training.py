@@ -78,7 +78,7 @@ def test_predict_uses_eval_mode_and_keeps_order(submission, wt):
 
 
 @pytest.mark.points(2)
-def test_fit_trains_with_adam(submission, wt, ref):
+def test_fit_trains_with_adam(submission, wt, ref, trusted_loops):  # fit judged apart from train_epoch
     g = torch.Generator().manual_seed(4)
     X = torch.randn(60, 5, generator=g)
     y = (X[:, 0] + 0.5 * X[:, 1] > 0).long()
@@ -101,7 +101,7 @@ def test_fit_trains_with_adam(submission, wt, ref):
 
 
 @pytest.mark.points(1)
-def test_fit_records_test_accuracy(submission, wt, ref):
+def test_fit_records_test_accuracy(submission, wt, ref, trusted_loops):  # ... and from predict
     g = torch.Generator().manual_seed(5)
     X, Xt = torch.randn(48, 5, generator=g), torch.randn(30, 5, generator=g)
     y, yt = (X[:, 0] > 0).long(), (Xt[:, 0] > 0).long()

@@ -138,3 +138,96 @@ def assert_close(got, expected, *, atol=0.0, rtol=0.0, msg=""):
     raise AssertionError(
         f"{msg} (max abs difference {float(np.max(diff)):.3g} at index {tuple(int(i) for i in worst)}: "
         f"got {float(got[worst])!r}, expected {float(expected[worst])!r}; tolerance atol={atol:g}, rtol={rtol:g})")
+
+
+# ------------------------------------------------------------------ judging one task at a time
+
+# The suite's own feature and pooling code (library glue, run in the worker): while a test of fold_features,
+# cross_val_proba or embed runs, the student's code calls these in place of their build_vocabulary,
+# bag_of_words, fit_idf, tfidf_transform, fold_features and mean_pool, so a mistake in one of those costs its
+# own tests' points only, not every test that composes it as well.
+TRUSTED_PARTS = '''
+import numpy as _np
+
+
+def _vocabulary(docs, min_df=1):
+    seen_in = {}
+    for doc in docs:
+        for token in set(doc):
+            seen_in[token] = seen_in.get(token, 0) + 1
+    return {token: j for j, token in enumerate(sorted(t for t, n in seen_in.items() if n >= min_df))}
+
+
+def _counts(docs, vocab):
+    rows = _np.repeat(_np.arange(len(docs)), [sum(t in vocab for t in doc) for doc in docs])
+    cols = _np.array([vocab[t] for doc in docs for t in doc if t in vocab], dtype=_np.int64)
+    out = _np.zeros((len(docs), len(vocab)), dtype=_np.int64)
+    _np.add.at(out, (rows, cols), 1)
+    return out
+
+
+def _idf(counts, smooth=True):
+    counts = _np.asarray(counts)
+    extra = 1.0 if smooth else 0.0
+    return 1.0 + _np.log((counts.shape[0] + extra) / (_np.count_nonzero(counts, axis=0) + extra))
+
+
+def _tfidf(counts, idf, sublinear_tf=False):
+    tf = _np.asarray(counts, dtype=_np.float64)
+    if sublinear_tf:
+        tf = _np.log(tf, out=_np.full_like(tf, -1.0), where=tf > 0) + 1.0
+    weights = tf * _np.asarray(idf, dtype=_np.float64)
+    length = _np.sqrt(_np.einsum("ij,ij->i", weights, weights))[:, None]
+    return _np.divide(weights, length, out=_np.zeros_like(weights), where=length > 0)
+
+
+def _features(train_docs, test_docs, kind="tfidf", min_df=1):
+    if kind not in ("bow", "tfidf"):
+        raise ValueError(kind)
+    vocab = _vocabulary(train_docs, min_df)
+    train, test = _counts(train_docs, vocab), _counts(test_docs, vocab)
+    if kind == "bow":
+        return train.astype(_np.float64), test.astype(_np.float64)
+    idf = _idf(train)
+    return _tfidf(train, idf), _tfidf(test, idf)
+
+
+def _pool(token_embeddings, attention_mask):
+    H = _np.asarray(token_embeddings, dtype=_np.float64)
+    w = _np.asarray(attention_mask, dtype=_np.float64)
+    total, n = _np.einsum("btd,bt->bd", H, w), w.sum(axis=1)[:, None]
+    mean = _np.divide(total, n, out=_np.zeros_like(total), where=n > 0)
+    length = _np.linalg.norm(mean, axis=1, keepdims=True)
+    return _np.divide(mean, length, out=_np.zeros_like(mean), where=length > 0)
+'''
+
+FEATURE_PARTS = {"build_vocabulary": "_vocabulary", "bag_of_words": "_counts", "fit_idf": "_idf",
+                 "tfidf_transform": "_tfidf"}
+
+
+def _trusted(submission, names: dict[str, str]):
+    from autograder.testing import replaced, worker_function
+
+    return replaced(submission, **{answer: worker_function(submission, TRUSTED_PARTS, glue)
+                                   for answer, glue in names.items()})
+
+
+@pytest.fixture
+def trusted_features(submission):
+    """Inside it, the student's fold_features runs on the suite's vocabulary, counts, idf and TF-IDF."""
+    with _trusted(submission, FEATURE_PARTS):
+        yield
+
+
+@pytest.fixture
+def trusted_fold_features(submission):
+    """Inside it, the student's cross_val_proba runs on the suite's fold_features (and its parts)."""
+    with _trusted(submission, FEATURE_PARTS | {"fold_features": "_features"}):
+        yield
+
+
+@pytest.fixture
+def trusted_mean_pool(submission):
+    """Inside it, the student's embed runs on the suite's masked mean pooling."""
+    with _trusted(submission, {"mean_pool": "_pool"}):
+        yield

@@ -1,6 +1,8 @@
 """stratified_folds, fold_features and cross_val_proba: stratified, leak-free, equal to a scikit-learn reference.
 
-Out-of-fold probabilities are compared to scikit-learn (same lbfgs LogisticRegression) within 1e-6."""
+Out-of-fold probabilities are compared to scikit-learn (same lbfgs LogisticRegression) within 1e-6. The tests of
+fold_features run it on the suite's vocabulary, counts, idf and TF-IDF, and those of cross_val_proba on the suite's
+fold_features too (conftest's trusted_* fixtures): each task is judged apart from the parts it composes."""
 
 import numpy as np
 import pytest
@@ -108,7 +110,7 @@ def leaky_corpus(rng, n_docs=36):
 
 
 @pytest.mark.points(2)
-def test_fold_features_tfidf_learned_from_train_only(submission, rng):
+def test_fold_features_tfidf_learned_from_train_only(submission, rng, trusted_features):
     docs = leaky_corpus(rng, 30)
     train, test = docs[:22], docs[22:] + [["unseen", "tokens"], []]
     vec = sk_tfidf_vectorizer(train)
@@ -125,7 +127,7 @@ def test_fold_features_tfidf_learned_from_train_only(submission, rng):
 
 
 @pytest.mark.points(1)
-def test_fold_features_bow_and_min_df(submission, rng):
+def test_fold_features_bow_and_min_df(submission, rng, trusted_features):
     docs = leaky_corpus(rng, 24)
     train, test = docs[:18], docs[18:]
     for min_df in (1, 2):
@@ -144,7 +146,7 @@ def test_fold_features_bow_and_min_df(submission, rng):
 
 
 @pytest.mark.points(2)
-def test_cross_val_proba_matches_reference(submission, rng, ref):
+def test_cross_val_proba_matches_reference(submission, rng, ref, trusted_fold_features):
     docs = leaky_corpus(rng, 36)
     y = np.array([0, 1] * 18)
     folds = sk_folds(y, n_splits=4, seed=3)
@@ -172,7 +174,7 @@ def test_cross_val_proba_precomputed(submission, rng, ref):
 
 
 @pytest.mark.points(2)
-def test_cross_val_proba_on_reviews(submission, reviews, review_docs, ref):
+def test_cross_val_proba_on_reviews(submission, reviews, review_docs, ref, trusted_fold_features):
     """End to end on the 200 review sentences: TF-IDF + logistic regression, 5 stratified folds."""
     _, y = reviews
     folds = sk_folds(y, n_splits=5, seed=0)

@@ -2,7 +2,8 @@
 >= 0.65 cross-validated accuracy.
 
 Tolerances: mean_pool to 1e-6 (float32 arithmetic is fine); embed to 1e-5 of SentenceTransformer.encode
-(a float32 model)."""
+(a float32 model). The tests of embed run it on the suite's mean_pool (conftest's trusted_mean_pool), and the
+gate cross-validates on the trusted side: embed is judged apart from mean_pool and cross_val_proba."""
 
 import numpy as np
 import pytest
@@ -49,7 +50,7 @@ def test_mean_pool_empty_mask_gives_zeros(submission, rng, ref):
 
 
 @pytest.mark.points(2)
-def test_embed_matches_sentence_transformers(submission, minilm):
+def test_embed_matches_sentence_transformers(submission, minilm, trusted_mean_pool):
     expected = minilm.encode(SENTENCES, normalize_embeddings=True, convert_to_numpy=True)
     for batch_size in (3, 32):
         got = np.asarray(submission.embed(SENTENCES, batch_size=batch_size), dtype=float)
@@ -62,7 +63,7 @@ def test_embed_matches_sentence_transformers(submission, minilm):
 
 
 @pytest.mark.points(3)
-def test_embedding_cv_accuracy_gate(submission, reviews):
+def test_embedding_cv_accuracy_gate(submission, reviews, trusted_mean_pool):
     """End to end: embed the 200 reviews, 5 stratified folds, logistic regression (C=1): accuracy >= 0.65.
 
     The reference reaches about 0.72 here (0.71-0.77 over fold seeds); bag of words is at chance (about 0.55)."""
@@ -70,9 +71,13 @@ def test_embedding_cv_accuracy_gate(submission, reviews):
     E = np.asarray(submission.embed(sentences, batch_size=64), dtype=float)
     assert E.shape == (200, EMBEDDING_DIM), f"embed(reviews): expected shape (200, {EMBEDDING_DIM}), got {E.shape}"
     folds = sk_folds(y, n_splits=5, seed=0)
-    proba = np.asarray(submission.cross_val_proba(E, y, folds, kind="precomputed", C=1.0), dtype=float)
-    assert proba.shape == (200,) and not np.isnan(proba).any(), "cross_val_proba must predict all 200 sentences"
+    # the suite's own cross-validation (make_classifier's model) on the trusted side: cross_val_proba has its own tests
+    from sklearn.linear_model import LogisticRegression
+
+    proba = np.full(len(y), np.nan)
+    for train, test in folds:
+        proba[test] = LogisticRegression(C=1.0, max_iter=1000).fit(E[train], y[train]).predict_proba(E[test])[:, 1]
     acc = float(np.mean((proba >= 0.5) == y))
     assert acc >= 0.65, (
         f"MiniLM embeddings + logistic regression reach only {acc:.3f} 5-fold accuracy (gate 0.65, reference about "
-        "0.72): check embed (masked mean, unit norm, order) and cross_val_proba(kind='precomputed')")
+        "0.72): check embed (every sentence, in order, one mean_pool per batch)")

@@ -23,6 +23,11 @@ def test_vocabulary_matches_sklearn(submission, rng):
             f"build_vocabulary(min_df={min_df}) has the right tokens but the wrong indices, e.g. "
             f"{[(t, got[t], expected[t]) for t in expected if got[t] != expected[t]][:3]} (token, yours, expected): "
             "number the tokens 0, 1, 2, ... in sorted() order ('Zoe' < 'a' < 'é')")
+    repeated = [["once", "once", "once", "both"], ["both", "also"], ["also"]]  # 'once': 3 times, in 1 document
+    got = submission.build_vocabulary(repeated, min_df=2)
+    assert {str(k): int(v) for k, v in dict(got).items()} == sk_vocabulary(repeated, 2), (
+        f"build_vocabulary({repeated}, min_df=2) returned {got}: 'once' occurs three times but in one document "
+        "only, so it is dropped (min_df counts documents, not occurrences)")
     assert submission.build_vocabulary([[], []]) == {}, "documents without tokens give an empty vocabulary"
 
 
