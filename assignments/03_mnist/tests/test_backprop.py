@@ -7,7 +7,7 @@ from conftest import random_two_layer
 GRAD_TOL = 1e-6  # the gate: NumPy backward within 1e-6 of autograd in float64
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 def test_softmax_cross_entropy_matches_torch(submission, rng, ref):
     logits = rng.normal(0, 3, size=(12, 7))
     y = rng.integers(0, 7, size=12)
@@ -71,7 +71,7 @@ def check_grads(submission, ref, X, y, params):
     return grads
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(4)
 @pytest.mark.task("two_layer_backward")  # it runs two_layer_forward first, for the cache
 def test_two_layer_backward_matches_autograd(submission, rng, ref):
     X, y, params = random_two_layer(rng)
@@ -80,7 +80,7 @@ def test_two_layer_backward_matches_autograd(submission, rng, ref):
     check_grads(submission, ref, X, y, params)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 @pytest.mark.task("two_layer_backward")  # it runs two_layer_forward first, for the cache
 def test_two_layer_backward_dead_units(submission, rng, ref):
     X, y, params = random_two_layer(rng)

@@ -25,7 +25,7 @@ def test_split_is_a_partition(submission):
         f"(got {len(both)} indices, {len(np.unique(both))} distinct)")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_split_is_stratified(submission):
     counts = np.bincount(LABELS)
     for fraction in (0.2, 0.35):

@@ -28,7 +28,8 @@ def train_and_score(submission, wt, mnist_split, model_name, epochs):
     return float((y_pred == y_test).mean())
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
+@pytest.mark.task("mlp")
 def test_mlp_reaches_90_percent(submission, wt, mnist_split, trusted_loops):
     accuracy = train_and_score(submission, wt, mnist_split, "MLP", epochs=10)
     assert accuracy >= MLP_GATE, (
@@ -37,7 +38,8 @@ def test_mlp_reaches_90_percent(submission, wt, mnist_split, trusted_loops):
         "that the model returns raw logits")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
+@pytest.mark.task("small_cnn")
 def test_cnn_reaches_94_percent(submission, wt, mnist_split, trusted_loops):
     accuracy = train_and_score(submission, wt, mnist_split, "SmallCNN", epochs=8)
     assert accuracy >= CNN_GATE, (

@@ -62,7 +62,7 @@ def test_embed_matches_sentence_transformers(submission, minilm, trusted_mean_po
             "mask the padding in mean_pool, cover every sentence (including a last, shorter batch), keep the order"))
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_embedding_cv_accuracy_gate(submission, reviews, trusted_mean_pool):
     """End to end: embed the 200 reviews, 5 stratified folds, logistic regression (C=1): accuracy >= 0.65.
 

@@ -47,7 +47,7 @@ def test_bag_of_words_matches_sklearn(submission, rng):
             "missing from vocab; an empty document is a row of zeros)"))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(3)
 def test_smoothed_idf(submission, rng):
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -62,7 +62,7 @@ def test_smoothed_idf(submission, rng):
             "documents whose count is > 0 (natural log)"))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 def test_unsmoothed_idf(submission, rng):
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -74,7 +74,7 @@ def test_unsmoothed_idf(submission, rng):
         "fit_idf(smooth=False): use ln(n / df) + 1 (no +1 inside the log)"))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 def test_tfidf_transform_matches_sklearn(submission, rng):
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -92,7 +92,7 @@ def test_tfidf_transform_matches_sklearn(submission, rng):
             "row to unit L2 norm"))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 def test_sublinear_tf(submission, rng):
     from sklearn.feature_extraction.text import TfidfTransformer
 

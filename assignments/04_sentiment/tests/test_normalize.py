@@ -20,13 +20,13 @@ def compare(got, expected, call, rule):
     assert not diffs, f"{call}: {len(diffs)} tokens differ, e.g. expected {diffs[0][0]!r}, got {diffs[0][1]!r} ({rule})"
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_porter_stems(submission, ref):
     compare(submission.stem(WORDS, "porter"), ref.stem(WORDS, "porter"), "stem(words, 'porter')",
             "use nltk's PorterStemmer() in its default mode")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_snowball_stems(submission, ref):
     compare(submission.stem(WORDS, "snowball"), ref.stem(WORDS, "snowball"), "stem(words, 'snowball')",
             "use nltk's SnowballStemmer('english')")
@@ -60,7 +60,7 @@ LEMMA_WORDS = [
 ]
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_lemmas_of_words(submission, ref):
     compare(submission.lemmatize(LEMMA_WORDS), ref.lemmatize(LEMMA_WORDS), "lemmatize(words)",
             "use get_nlp()'s lookup lemmatizer and read token.lemma_")

@@ -25,7 +25,7 @@ def test_words_lowercase_hyphens_digits_unicode(submission, ref):
     ], "rule 3: letters/digits of any alphabet joined by single internal ' or -, lower-cased")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_contractions_and_clitics(submission, ref):
     check_cases(submission, ref, [
         ("I'm sure you'll love it, they've said we'd go",
