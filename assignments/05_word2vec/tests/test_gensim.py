@@ -4,6 +4,8 @@ import pytest
 
 from conftest import DIM, MIN_COUNT, NEGATIVES, SAMPLE, WINDOW, rank_of
 
+pytestmark = pytest.mark.task("train_gensim")  # test_gensim_neighbours reuses the cached model, calling nothing
+
 GENSIM_EPOCHS = 20
 _cache = {}
 

@@ -2,7 +2,30 @@
 import numpy as np
 import pytest
 
+from autograder.testing import replaced, worker_function
 from conftest import sorted_rows, worker_rng
+
+# The suite's own pairs of one sentence (a mask of the allowed offsets, not the notebook's loops): while a
+# corpus_pairs test runs, the student's corpus_pairs calls this in place of their skipgram_pairs, so a wrong
+# skipgram_pairs costs Task 5's points only, not Task 6's as well.
+TRUSTED_PAIRS = '''
+import numpy as _np
+
+
+def _skipgram_pairs(sentence, spans):
+    sentence = _np.asarray(sentence, dtype=_np.int64)
+    n = len(sentence)
+    gap = _np.abs(_np.arange(n)[:, None] - _np.arange(n)[None, :])
+    i, j = _np.nonzero((gap >= 1) & (gap <= _np.asarray(spans, dtype=_np.int64).reshape(n, 1)))
+    return _np.stack([sentence[i], sentence[j]], axis=1)
+'''
+
+
+@pytest.fixture
+def trusted_pairs(submission):
+    """Inside it, the student's corpus_pairs runs on the suite's skipgram_pairs."""
+    with replaced(submission, skipgram_pairs=worker_function(submission, TRUSTED_PAIRS, "_skipgram_pairs")):
+        yield
 
 
 def check_pairs(got, want, what):
@@ -40,7 +63,7 @@ def test_skipgram_pairs_edge_cases(submission, ref):
 
 
 @pytest.mark.points(1)
-def test_corpus_pairs_window_one(submission, rng, ref):
+def test_corpus_pairs_window_one(submission, trusted_pairs, rng, ref):
     corpus = [rng.integers(0, 50, size=int(rng.integers(0, 12))) for _ in range(25)] + [np.array([3])]
     # window=1: every span is 1 whatever the generator draws; pairs never cross sentence boundaries
     want = np.concatenate([ref.skipgram_pairs(s, np.ones(len(s), dtype=np.int64)) for s in corpus])
@@ -51,7 +74,7 @@ def test_corpus_pairs_window_one(submission, rng, ref):
 
 
 @pytest.mark.points(2)
-def test_corpus_pairs_dynamic_window(submission):
+def test_corpus_pairs_dynamic_window(submission, trusted_pairs):
     W, n, m = 5, 1000, 30
     corpus = [np.arange(k * 10_000, k * 10_000 + n) for k in range(m)]  # ids = positions: |c - o| is the distance
     pairs = np.asarray(submission.corpus_pairs(corpus, W, worker_rng(submission, 3)))
@@ -69,7 +92,7 @@ def test_corpus_pairs_dynamic_window(submission):
 
 
 @pytest.mark.points(1)
-def test_corpus_pairs_follows_the_stated_draws(submission, rng, ref):
+def test_corpus_pairs_follows_the_stated_draws(submission, trusted_pairs, rng, ref):
     corpus = [rng.integers(0, 200, size=int(rng.integers(0, 30))) for _ in range(20)]
     want = ref.corpus_pairs(corpus, 4, 9)
     check_pairs(submission.corpus_pairs(corpus, 4, worker_rng(submission, 9)), want,
