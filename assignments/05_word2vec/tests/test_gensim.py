@@ -23,7 +23,7 @@ def real_model(submission, sentences):
     return _cache["run"]
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_gensim_hyperparameters(submission):
     tiny = [["the", "reserve", "bank", "kept", "rates", "on", "hold"]] * 8
     model = submission.train_gensim(tiny, 7, 2)
@@ -50,7 +50,7 @@ def test_gensim_is_reproducible(submission, sentences):
         "two gensim runs with seed 0 gave different vectors: pass workers=1 and seed=seed")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_gensim_neighbours(submission, sentences):
     run = real_model(submission, sentences)
     ranks = {(q, t): rank_of(run["vectors"], run["words"], q, t) for q, t in [("president", "bush"), ("bank", "reserve")]}

@@ -44,7 +44,7 @@ def test_sgns_loss_single_example(submission):
     assert math.isclose(got.item(), want, rel_tol=1e-10), f"B = K = 1: expected {want:.6f}, got {got.item():.6f}"
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(6)
 def test_sgns_gradients_match_autograd(submission, rng, ref):
     for B, K, D, scale in [(12, 5, 6, 1.0), (3, 1, 4, 3.0), (1, 7, 2, 0.5)]:
         v, u, n = random_inputs(rng, B, K, D, scale=scale)

@@ -12,7 +12,7 @@ def _randn(gen, *shape):
     return torch.randn(*shape, generator=gen, dtype=D)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 @pytest.mark.parametrize("batch,inp,hid", [(4, 3, 5), (1, 4, 4)])
 def test_rnn_cell_matches_nn_rnncell(submission, batch, inp, hid):
     gen = torch.Generator().manual_seed(10 + inp)
@@ -30,7 +30,7 @@ def test_rnn_cell_matches_nn_rnncell(submission, batch, inp, hid):
         "h_new = tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh) (with square weights a missing .T shows only here)")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 @pytest.mark.parametrize("batch,inp,hid", [(4, 3, 5), (1, 6, 6)])
 def test_lstm_cell_matches_nn_lstmcell(submission, batch, inp, hid):
     gen = torch.Generator().manual_seed(20 + inp)

@@ -19,7 +19,7 @@ def _check_state(got, want, cell):
     return max((as_tensor(g, "state").double() - w.double()).abs().max().item() for g, w in zip(got, want))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_char_rnn_matches_reference(submission, ref, cell):
     model = submission.CharRNN(V, hidden_size=H, cell=cell, embed_dim=E)
@@ -40,7 +40,7 @@ def test_char_rnn_matches_reference(submission, ref, cell):
     assert err_state <= 1e-5, f"({cell}) the returned state differs by {err_state:.2e} from the one nn.{cell.upper()} returns"
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 def test_char_rnn_continues_from_a_state(submission, ref, cell):
     model = submission.CharRNN(V, hidden_size=H, cell=cell, embed_dim=E)
