@@ -145,40 +145,44 @@ def assert_close(got, expected, *, atol=0.0, rtol=0.0, msg=""):
 # The suite's own feature and pooling code (library glue, run in the worker): while a test of fold_features,
 # cross_val_proba or embed runs, the student's code calls these in place of their build_vocabulary,
 # bag_of_words, fit_idf, tfidf_transform, fold_features and mean_pool, so a mistake in one of those costs its
-# own tests' points only, not every test that composes it as well.
+# own tests' points only, not every test that composes it as well. The glue is the libraries' own code
+# (scikit-learn, sentence-transformers), never hand-written: students can read the published suite, and a copy
+# of it in a from-scratch cell scores 0 (the tasks' off_limits).
 TRUSTED_PARTS = '''
 import numpy as _np
 
 
+def _tokens(doc):
+    return doc
+
+
 def _vocabulary(docs, min_df=1):
-    seen_in = {}
-    for doc in docs:
-        for token in set(doc):
-            seen_in[token] = seen_in.get(token, 0) + 1
-    return {token: j for j, token in enumerate(sorted(t for t, n in seen_in.items() if n >= min_df))}
+    from sklearn.feature_extraction.text import CountVectorizer
+    try:
+        return dict(sorted(CountVectorizer(analyzer=_tokens, min_df=min_df).fit(docs).vocabulary_.items()))
+    except ValueError:  # no token reaches min_df
+        return {}
 
 
 def _counts(docs, vocab):
-    rows = _np.repeat(_np.arange(len(docs)), [sum(t in vocab for t in doc) for doc in docs])
-    cols = _np.array([vocab[t] for doc in docs for t in doc if t in vocab], dtype=_np.int64)
-    out = _np.zeros((len(docs), len(vocab)), dtype=_np.int64)
-    _np.add.at(out, (rows, cols), 1)
-    return out
+    from sklearn.feature_extraction.text import CountVectorizer
+    if not vocab:
+        return _np.zeros((len(docs), 0), dtype=_np.int64)
+    counts = CountVectorizer(analyzer=_tokens, vocabulary=vocab).transform(docs)
+    return counts.toarray().astype(_np.int64)
 
 
 def _idf(counts, smooth=True):
-    counts = _np.asarray(counts)
-    extra = 1.0 if smooth else 0.0
-    return 1.0 + _np.log((counts.shape[0] + extra) / (_np.count_nonzero(counts, axis=0) + extra))
+    from sklearn.feature_extraction.text import TfidfTransformer
+    return TfidfTransformer(smooth_idf=smooth).fit(_np.asarray(counts)).idf_
 
 
 def _tfidf(counts, idf, sublinear_tf=False):
-    tf = _np.asarray(counts, dtype=_np.float64)
-    if sublinear_tf:
-        tf = _np.log(tf, out=_np.full_like(tf, -1.0), where=tf > 0) + 1.0
-    weights = tf * _np.asarray(idf, dtype=_np.float64)
-    length = _np.sqrt(_np.einsum("ij,ij->i", weights, weights))[:, None]
-    return _np.divide(weights, length, out=_np.zeros_like(weights), where=length > 0)
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.preprocessing import normalize
+    tf = TfidfTransformer(norm=None, use_idf=False, sublinear_tf=sublinear_tf).fit_transform(
+        _np.asarray(counts, dtype=_np.float64)).toarray()
+    return normalize(tf * _np.asarray(idf, dtype=_np.float64))
 
 
 def _features(train_docs, test_docs, kind="tfidf", min_df=1):
@@ -193,12 +197,12 @@ def _features(train_docs, test_docs, kind="tfidf", min_df=1):
 
 
 def _pool(token_embeddings, attention_mask):
-    H = _np.asarray(token_embeddings, dtype=_np.float64)
-    w = _np.asarray(attention_mask, dtype=_np.float64)
-    total, n = _np.einsum("btd,bt->bd", H, w), w.sum(axis=1)[:, None]
-    mean = _np.divide(total, n, out=_np.zeros_like(total), where=n > 0)
-    length = _np.linalg.norm(mean, axis=1, keepdims=True)
-    return _np.divide(mean, length, out=_np.zeros_like(mean), where=length > 0)
+    import torch
+    from sentence_transformers.models import Pooling
+    H = torch.as_tensor(_np.asarray(token_embeddings, dtype=_np.float64))
+    mask = torch.as_tensor(_np.asarray(attention_mask, dtype=_np.float64))
+    pooled = Pooling(H.shape[-1], pooling_mode="mean")({"token_embeddings": H, "attention_mask": mask})
+    return torch.nn.functional.normalize(pooled["sentence_embedding"], dim=-1).numpy()
 '''
 
 FEATURE_PARTS = {"build_vocabulary": "_vocabulary", "bag_of_words": "_counts", "fit_idf": "_idf",
