@@ -46,6 +46,7 @@ def test_gru_validation_bits_per_char_after_500_steps(submission, corpus, ref, t
 
 @pytest.mark.points(2)
 @pytest.mark.timeout(400)
+@pytest.mark.task("sampling")  # it grades sample (on the trained model its fixture caches)
 def test_generated_text_uses_only_the_vocabulary(submission, corpus, trained_gru):
     model, _ = trained_gru
     prompt = "The Prime Minister "
