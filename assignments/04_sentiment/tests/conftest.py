@@ -186,7 +186,7 @@ def _tfidf(counts, idf, sublinear_tf=False):
 
 
 def _features(train_docs, test_docs, kind="tfidf", min_df=1):
-    if kind not in ("bow", "tfidf"):
+    if kind not in {"bow", "tfidf"}:
         raise ValueError(kind)
     vocab = _vocabulary(train_docs, min_df)
     train, test = _counts(train_docs, vocab), _counts(test_docs, vocab)

@@ -74,7 +74,7 @@ def test_embedding_cv_accuracy_gate(submission, reviews, trusted_mean_pool):
     # the suite's own cross-validation (make_classifier's model) on the trusted side: cross_val_proba has its own tests
     from sklearn.linear_model import LogisticRegression
 
-    proba = np.full(len(y), np.nan)
+    proba = np.full(shape=len(y), fill_value=np.nan)
     for train, test in folds:
         proba[test] = LogisticRegression(C=1.0, max_iter=1000).fit(E[train], y[train]).predict_proba(E[test])[:, 1]
     acc = float(np.mean((proba >= 0.5) == y))

@@ -30,7 +30,7 @@ import torch as _torch
 
 def _noise_distribution(counts, power=0.75):
     weights = _np.power(_np.asarray(counts, dtype=_np.float64), power)
-    return weights / weights.sum()
+    return weights / _np.sum(weights)
 
 
 def _sample_negatives(noise, num, k, generator=None):
