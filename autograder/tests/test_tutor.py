@@ -95,16 +95,22 @@ def test_a_prompt_holds_no_hidden_test_source_and_no_solution_line(course, parti
     assert tutor.leaks(course, partial) == []
 
 
-def test_the_leak_check_finds_a_solution_line_or_a_suite_line(course, partial):
+def leaks_with(course, partial, added: str) -> list[str]:
+    """What the leak check finds when ``added`` is appended to a failed test's prompt (restored after)."""
     wrong = by_name(partial)["test_scale"]
     original = wrong.tutor_prompt
     try:
-        wrong.tutor_prompt = original + "\n            return np.asarray(x) * k\n"
-        assert any("np.asarray(x) * k" in leak for leak in tutor.leaks(course, partial))
-        wrong.tutor_prompt = original + "\n    assert submission.add(2, 3) == 5, \"add(2, 3) should be 5: check the operator\"\n"
-        assert tutor.leaks(course, partial), "a line of the hidden suite must count as a leak"
+        wrong.tutor_prompt = original + added
+        return tutor.leaks(course, partial)
     finally:
         wrong.tutor_prompt = original
+
+
+def test_the_leak_check_finds_a_solution_line_or_a_suite_line(course, partial):
+    found = leaks_with(course, partial, "\n            return np.asarray(x) * k\n")
+    assert any("np.asarray(x) * k" in leak for leak in found)
+    suite_line = "\n    assert submission.add(2, 3) == 5, \"add(2, 3) should be 5: check the operator\"\n"
+    assert leaks_with(course, partial, suite_line), "a line of the hidden suite must count as a leak"
 
 
 @pytest.mark.parametrize("reason, prompted", [
@@ -121,13 +127,8 @@ def test_a_prompt_withholds_the_expected_values_of_its_reason(reason, prompted):
 
 
 def test_the_leak_check_finds_an_expected_value(course, partial):
-    wrong = by_name(partial)["test_scale"]
-    original = wrong.tutor_prompt
-    try:
-        wrong.tutor_prompt = original + "\nReason: expected 0.731, got 0.5\n"
-        assert any("an expected value" in leak for leak in tutor.leaks(course, partial))
-    finally:
-        wrong.tutor_prompt = original
+    found = leaks_with(course, partial, "\nReason: expected 0.731, got 0.5\n")
+    assert any("an expected value" in leak for leak in found)
 
 
 def test_reasons_name_their_task_and_long_ones_are_folded_never_cut(partial):
