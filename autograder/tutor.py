@@ -194,6 +194,11 @@ def leaks(assignment: "Assignment", result: "GradeResult") -> list[str]:
     return found
 
 
+def unprompted(result: "GradeResult") -> list[str]:
+    """The failed or errored tests that carry no tutor prompt (every one should: the feedback's promise)."""
+    return [t.name for t in result.tests if t.status not in ("passed", "skipped") and not t.tutor_prompt]
+
+
 def _without_student_code(prompt: str) -> list[str]:
     """The prompt's lines but the student's own code block (which may rightly hold a solution line)."""
     lines, kept, inside, fence = prompt.splitlines(), [], False, ""

@@ -156,6 +156,8 @@ def validate(assignment: Assignment, gpu: str = "auto", runs: int = 2, sandbox: 
     leaked = tutor.leaks(assignment, stub)
     if leaked:
         result.problems.append("tutor prompts of the untouched release hold hidden or solution lines: " + "; ".join(leaked[:5]))
+    if missing := tutor.unprompted(stub):
+        result.problems.append("untouched release fails without a tutor prompt on: " + ", ".join(missing))
     if result.ratio > assignment.budget_probes:
         result.problems.append(f"grading the reference took {result.duration_s:.1f} s, {result.ratio:.1f} calibration "
                                f"probes of {probe_s:.2f} s, over its budget of {assignment.budget_probes:g} probes")

@@ -91,7 +91,7 @@ def check(assignment, case: dict, scratch: Path) -> dict:
         problems.append("passes, but should fail: " + ", ".join(missed))
     if not problems and lost != expected_lost:
         problems.append(f"lost {lost:g} points, expected {expected_lost:g}")
-    if unprompted := [t.name for t in graded if t.status != "passed" and not t.tutor_prompt]:
+    if unprompted := tutor.unprompted(result):
         problems.append("failed without a tutor prompt: " + ", ".join(unprompted))
     if leaked := tutor.leaks(assignment, result):  # a real failure's reason must not give the answer away
         problems.append("tutor prompts hold hidden or solution lines: " + "; ".join(leaked[:3]))

@@ -95,6 +95,16 @@ def test_a_prompt_holds_no_hidden_test_source_and_no_solution_line(course, parti
     assert tutor.leaks(course, partial) == []
 
 
+def test_a_failed_test_without_a_prompt_is_reported(partial):
+    assert tutor.unprompted(partial) == []
+    wrong = by_name(partial)["test_scale"]
+    original, wrong.tutor_prompt = wrong.tutor_prompt, ""
+    try:
+        assert tutor.unprompted(partial) == [wrong.name]
+    finally:
+        wrong.tutor_prompt = original
+
+
 def leaks_with(course, partial, added: str) -> list[str]:
     """What the leak check finds when ``added`` is appended to a failed test's prompt (restored after)."""
     wrong = by_name(partial)["test_scale"]
