@@ -12,9 +12,11 @@ lists mistakes a student plausibly makes:
     cell = "attention"                                 # grade_id of the answer cell it edits
     replace = ["/ math.sqrt(d_k)", ""]                 # old, new (more pairs may follow); old occurs once in the cell
     fails = ["test_attention_matches_sdpa"]            # exactly the tests that must fail (name, or file::name)
+    may_fail = ["test_generate_is_greedy"]             # optional: gates this mistake lands near (either outcome)
 
 The script applies each edit to the source notebook (the reference solution), grades the result in the same
-sandbox as ``validate`` (as root: the strict one), and checks that the failing tests are exactly ``fails``, every
+sandbox as ``validate`` (as root: the strict one), and checks that the failing tests are exactly ``fails`` (give or
+take ``may_fail``: a gate that this mistake lands near, so that the machine's floating point decides), every
 other graded test passes, the score lost equals those tests' points, every failed test carries a tutor prompt, and no
 tutor prompt holds a hidden-suite or solution line. Exit status 1 if any case disagrees.
 """
@@ -81,7 +83,9 @@ def check(assignment, case: dict, scratch: Path) -> dict:
     graded = [t for t in result.tests if t.status != "skipped"]
     failing = sorted(t.name for t in graded if t.status != "passed")
     expected = sorted(t.name for t in graded if named(t.name, case["fails"]))
-    unknown = [e for e in case["fails"] if not any(named(t.name, [e]) for t in graded)]
+    may_fail = case.get("may_fail", [])
+    unknown = [e for e in case["fails"] + may_fail if not any(named(t.name, [e]) for t in graded)]
+    expected += sorted(t for t in failing if named(t, may_fail) and t not in expected)
     lost = result.max_score - result.score
     expected_lost = sum(t.max_score for t in graded if t.name in expected)
     problems = [f"no graded test is called {e!r}" for e in unknown]
