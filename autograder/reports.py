@@ -122,6 +122,20 @@ def gradescope(result: GradeResult) -> dict:
     }
 
 
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()!~#<>&|])")
+
+
+def markdown_text(text: str) -> str:
+    """Text as literal Markdown inline content: `code` spans stay code; everything else Markdown or HTML would read
+    (emphasis, links, tags, entities, table pipes) is backslash-escaped, so a student's message stays text."""
+    out, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_MARKDOWN_PUNCTUATION.sub(r"\\\1", text[last:span.start()]), span.group(0).replace("|", "\\|")]
+        last = span.end()
+    return "".join(out + [_MARKDOWN_PUNCTUATION.sub(r"\\\1", text[last:])])
+
+
 def _fence(text: str) -> str:
     """A code fence longer than any run of backticks in ``text``, so a student's code cannot close it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -134,15 +148,15 @@ def markdown(result: GradeResult) -> str:
     lines = [f"## {result.assignment}: {points(result.score)}/{points(result.max_score)} points", "",
              "| | task | test | points | reason |", "|---|---|---|---|---|"]
     for t in result.tests:
-        shown, folded = fold(safe(t.message, REASON_LIMIT).replace("|", "\\|"))
-        cell = f"<details><summary>{html.escape(shown)} …</summary>{html.escape(folded)}</details>" if folded else shown
+        shown, folded = (markdown_text(part) for part in fold(safe(t.message, REASON_LIMIT)))
+        cell = f"<details><summary>{shown} …</summary>{folded}</details>" if folded else shown
         task = f"`{t.task}`" if t.task else ""
         lines.append(f"| {icon.get(t.status, '')} | {task} | `{t.name}` | {points(t.score)}/{points(t.max_score)} | "
                      f"{cell} |")
     if result.gpu_points_pending:
         lines += ["", f"⏭️ {points(result.gpu_points_pending)} points await grading on a GPU runner."]
     if result.flags or result.load_problems:
-        lines += ["", "**Notes**", ""] + [f"- {safe(f)}" for f in result.flags + result.load_problems]
+        lines += ["", "**Notes**", ""] + [f"- {markdown_text(safe(f))}" for f in result.flags + result.load_problems]
     prompts = [t for t in result.tests if t.tutor_prompt]
     if prompts:
         lines += ["", "### Stuck? Ask an LLM tutor", "",

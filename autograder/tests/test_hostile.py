@@ -1,8 +1,10 @@
 """The hostile corpus (see hostile.py): every attack ends in a finished grade, the honest score, a readable
 reason, nothing changed outside the sandbox, and no hidden test text or secret in any report."""
 
+import html
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -26,7 +28,13 @@ def strict_toy(toy):
 
 
 def all_outputs(result) -> str:
-    return "\n".join([reports.table(result), json.dumps(reports.to_json(result)), reports.markdown(result),
+    """Every report, and the Classroom summary as a reader sees it too (its Markdown escapes change the raw text)."""
+    from markdown_it import MarkdownIt
+
+    summary = reports.markdown(result)
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(summary)
+    seen = html.unescape(re.sub("<[^>]+>", " ", rendered))
+    return "\n".join([reports.table(result), json.dumps(reports.to_json(result)), summary, seen,
                       json.dumps(reports.classroom(result)), json.dumps(reports.gradescope(result))])
 
 
