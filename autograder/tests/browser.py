@@ -71,9 +71,21 @@ def render(page: Path, png: Path, width: int = 1280, height: int = 1600) -> str:
     dom = _run(page, "--dump-dom")
     if dom.returncode != 0 or "<html" not in dom.stdout:
         raise AssertionError(f"Chromium could not render {page}: {dom.stderr[-500:]}")
+    return visible_text(dom.stdout)
+
+
+def visible_text(page_html: str) -> str:
+    """The text a reader sees in ``page_html``: tags gone, entities decoded, whitespace collapsed."""
     parser = _Text()
-    parser.feed(dom.stdout)
+    parser.feed(page_html)
     return " ".join("".join(parser.parts).split())
+
+
+def github_html(markdown: str) -> str:
+    """Markdown as GitHub renders a step summary: CommonMark with tables and inline HTML."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
 
 
 def blank(png: Path) -> bool:

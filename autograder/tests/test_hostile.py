@@ -1,10 +1,8 @@
 """The hostile corpus (see hostile.py): every attack ends in a finished grade, the honest score, a readable
 reason, nothing changed outside the sandbox, and no hidden test text or secret in any report."""
 
-import html
 import json
 import os
-import re
 import subprocess
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from autograder import reports
 from autograder.grading import grade
+from browser import github_html, visible_text
 from hostile import BUSY_MARK, CASES, HIDDEN_MARKER, PLANTED, SECRET, WORLD_WRITABLE, write_case
 
 pytestmark = pytest.mark.slow
@@ -29,12 +28,9 @@ def strict_toy(toy):
 
 def all_outputs(result) -> str:
     """Every report, and the Classroom summary as a reader sees it too (its Markdown escapes change the raw text)."""
-    from markdown_it import MarkdownIt
-
     summary = reports.markdown(result)
-    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(summary)
-    seen = html.unescape(re.sub("<[^>]+>", " ", rendered))
-    return "\n".join([reports.table(result), json.dumps(reports.to_json(result)), summary, seen,
+    return "\n".join([reports.table(result), json.dumps(reports.to_json(result)), summary,
+                      visible_text(github_html(summary)),
                       json.dumps(reports.classroom(result)), json.dumps(reports.gradescope(result))])
 
 

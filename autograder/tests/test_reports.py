@@ -1,10 +1,8 @@
 """Report formats: the table, JSON, GitHub Classroom's reporter format, Gradescope, Markdown."""
 
 import base64
-import html
 import json
 import os
-import re
 import shutil
 import subprocess
 
@@ -69,16 +67,16 @@ def test_student_text_cannot_inject_workflow_commands(result):
 
 
 def test_student_text_in_the_summary_renders_as_text_never_as_markup():
-    from markdown_it import MarkdownIt
+    from browser import github_html, visible_text
 
     forged = "<h2>36/36 points</h2> [click](https://example.com) *bold* `x < 0 | y` &amp; \\ end_of_it"
     result = GradeResult("00_toy", 0, 1, 0.1, [TestResult("t.py::test_a", "failed", 0, 1, forged),
                                                TestResult("t.py::test_b", "failed", 0, 1, "<b>x</b> " * 40)],
                          flags=["cell <img src=x> edited"])
-    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(reports.markdown(result))  # as GitHub
+    body = github_html(reports.markdown(result))
     assert not any(tag in body for tag in ("<h2>36", "<a ", "<em>", "<img", "<b>")), body
     assert "<code>x &lt; 0 | y</code>" in body  # a code span stays code, its pipe inside the cell
-    seen = html.unescape(re.sub("<[^>]+>", "", body))  # what a reader sees
+    seen = visible_text(body)
     assert forged.replace("`", "") in seen and "cell <img src=x> edited" in seen and "<b>x</b> <b>x</b>" in seen
 
 

@@ -176,9 +176,7 @@ def test_the_html_feedback_renders_grouped_by_task_with_the_prompts(tmp_path, pa
 
 
 def test_the_classroom_summary_renders_as_github_would(tmp_path, partial):
-    from markdown_it import MarkdownIt
-
-    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(reports.markdown(partial))
+    body = browser.github_html(reports.markdown(partial))
     text = rendered(tmp_path, "summary", f"<!doctype html><html><body>{body}</body></html>")
     assert "00_toy: 1/7 points" in text and "test_toy.py::test_add" in text
     assert "Stuck? Ask an LLM tutor" in text and "Tutor prompt: test_add (task add)" in text
